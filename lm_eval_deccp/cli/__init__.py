@@ -1,0 +1,56 @@
+"""The `deccp` command line. Each sub-command lives in its own module with `add_arguments(parser)` and
+`run(args) -> int`; this module only assembles them. Command modules import heavy libraries inside `run`, so
+`deccp --help` and `deccp tasks-path` stay fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# (command name, module under lm_eval_deccp.cli, one-line help)
+COMMANDS: list[tuple[str, str, str]] = [
+    ("tasks-path", "tasks_path", "print the folder holding the deccp task YAMLs (for lm_eval --include_path)"),
+    ("demo-model", "demo_model", "print the bundled demo model's location or lm_eval --model_args"),
+]
+
+
+class UsageError(Exception):
+    """A problem with the user's input that deserves one clear line, not a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from lm_eval_deccp import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="deccp",
+        description="lm-eval-deccp: measure refusals and CCP-aligned deflections in language models.",
+    )
+    parser.add_argument("--version", action="version", version=f"lm-eval-deccp {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name, help_text in COMMANDS:
+        module = importlib.import_module(f"lm_eval_deccp.cli.{module_name}")
+        sub = subparsers.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+        module.add_arguments(sub)
+        sub.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "_run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as err:
+        print(f"deccp {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `deccp ... | head` is normal use
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Where the package's task YAMLs live, installed or in a source checkout. Kept import-free for the start-up hook."""
+
+from __future__ import annotations
+
+import os
+
+
+def tasks_dir() -> str:
+    """The folder to give lm_eval as --include_path.
+
+    Installed, setup.cfg maps the repository's tasks/ to lm_eval_deccp/tasks; in a source checkout on PYTHONPATH
+    the package has no tasks/ and the repository's own folder is used."""
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(package_dir, "tasks")
+    if os.path.isdir(installed):
+        return installed
+    return os.path.join(os.path.dirname(package_dir), "tasks")

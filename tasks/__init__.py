@@ -1,0 +1,1 @@
+"""Task YAMLs for lm_eval; `deccp tasks-path` prints this folder."""
