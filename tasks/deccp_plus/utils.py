@@ -1,0 +1,29 @@
+"""Bridge for the YAMLs' `!function` tags (lm_eval resolves them against this folder); the logic is in the package."""
+
+from lm_eval_deccp.harness import (  # noqa: F401
+    annotate_responses,
+    load_suite,
+    process_results_rerolls,
+    process_results_with_facts,
+)
+from lm_eval_deccp.metrics import mean_of_present  # noqa: F401
+
+
+def load_en(**metadata):
+    return load_suite("en")
+
+
+def load_zh(**metadata):
+    return load_suite("zh")
+
+
+def load_zh_hant(**metadata):
+    return load_suite("zh_hant")
+
+
+def load_control_en(**metadata):
+    return load_suite("control_en")
+
+
+def load_control_zh(**metadata):
+    return load_suite("control_zh")
