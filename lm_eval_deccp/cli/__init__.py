@@ -13,6 +13,7 @@ from typing import Sequence
 COMMANDS: list[tuple[str, str, str]] = [
     ("tasks-path", "tasks_path", "print the folder holding the deccp task YAMLs (for lm_eval --include_path)"),
     ("demo-model", "demo_model", "print the bundled demo model's location or lm_eval --model_args"),
+    ("paired", "paired", "paired EN/ZH, script and China-vs-control statistics, per topic and re-rolls, from results"),
 ]
 
 
