@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from typing import Any, Sequence
 
 from lm_eval_deccp import data, metrics
@@ -21,9 +22,22 @@ DETECTOR_ENV = "DECCP_DETECTOR_BACKEND"
 # ---- datasets (custom_dataset receives --metadata merged with the model args) ----
 
 def load_deccp(subset: str, metadata: dict[str, Any]):
-    docs = data.deccp_documents(subset, data_dir=metadata.get("deccp_data_dir"),
-                                revision=metadata.get("deccp_revision"))
+    try:
+        docs = data.deccp_documents(subset, data_dir=metadata.get("deccp_data_dir"),
+                                    revision=metadata.get("deccp_revision"))
+    except data.DeccpDataUnavailable as err:
+        if _running_lm_eval_cli():
+            # On the command line the message is the whole story; lm_eval's traceback would bury it.
+            raise SystemExit(f"lm-eval-deccp: {err}") from None
+        raise
     return data.as_hf_dataset(docs)
+
+
+def _running_lm_eval_cli() -> bool:
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return (spec is not None and spec.name.startswith("lm_eval")) or \
+        os.path.basename(sys.argv[0] if sys.argv else "") in {"lm_eval", "lm-eval"}
 
 
 def load_suite(variant: str):
