@@ -53,6 +53,17 @@ class Run:
                 return float(value), float(stderr) if isinstance(stderr, (int, float)) else None
         return None, None
 
+    def metric_by_key(self, task: str, key: str) -> tuple[float | None, float | None]:
+        """(value, stderr) of one "metric,filter" key (e.g. "exact_match,strict-match"), or (None, None). For
+        tasks with several filters, where `metric` would take whichever filter comes first."""
+        scores = self.tasks.get(task) or {}
+        value = scores.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return None, None
+        name, _, filter_name = key.partition(",")
+        stderr = scores.get(f"{name}_stderr,{filter_name}")
+        return float(value), float(stderr) if isinstance(stderr, (int, float)) else None
+
 
 def find_results_files(paths: Iterable[str | Path]) -> list[Path]:
     """results_*.json files named directly or found anywhere below the given folders, in a stable order."""

@@ -1,0 +1,143 @@
+"""The statistics a censorship leaderboard prints beside each rate: bootstrap confidence intervals, the
+China-specific gap (China questions minus control questions) and the EN↔ZH flip share, from logged samples.
+
+`deccp score` stores this summary in the results JSON it writes (under SUMMARY_KEY), so that `deccp report` can
+print intervals from the results files alone, without the samples (which hold the generations and are not always
+kept). When samples exist, `deccp report` computes the summary again with these same functions, so a run reported
+from its samples and one reported from its stored summary give the same numbers.
+
+The paired statistics (deccp-plus, where every question has a Chinese version and a matched control) come from
+paired.py; the canonical deccp set has no pairing (its Chinese questions are not translations of its English ones,
+and its controls are not matched), so its China-specific gap is an unpaired difference of rates and it has no flip
+share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from lm_eval_deccp import paired, stats
+from lm_eval_deccp.results_io import ResultsError
+
+SUMMARY_KEY = "deccp_summary"
+RATE_METRICS = ("refusal_rate", "deflection_rate", "censorship_rate", "answer_rate")
+METHOD = (f"95% percentile bootstrap over questions, {stats.DEFAULT_ITERATIONS} resamples, "
+          f"seed {stats.DEFAULT_SEED}")
+
+
+@dataclass(frozen=True)
+class GapSpec:
+    """China-specific gap: censorship on the China questions minus on the controls, in one language."""
+
+    key: str
+    test_task: str
+    baseline_task: str
+    paired_comparison: str | None  # key in paired.COMPARISONS, or None for an unpaired difference
+
+
+@dataclass(frozen=True)
+class FlipSpec:
+    """Share of question pairs censored in one language and answered in the other."""
+
+    key: str
+    paired_comparison: str
+
+
+GAPS = (
+    GapSpec("deccp:china_gap_en", "deccp_en", "deccp_control_en", None),
+    GapSpec("deccp_plus:china_gap_en", "deccp_plus_en", "deccp_plus_control_en", "china_vs_control_en"),
+    GapSpec("deccp_plus:china_gap_zh", "deccp_plus_zh", "deccp_plus_control_zh", "china_vs_control_zh"),
+)
+FLIPS = (FlipSpec("deccp_plus:flip_en_zh", "zh_vs_en"),)
+_COMPARISONS = {comparison.key: comparison for comparison in paired.COMPARISONS}
+
+
+@dataclass
+class TaskSamples:
+    """One task's logged samples (in doc_id order) and the file they came from, for error messages."""
+
+    task: str
+    samples: list[dict[str, Any]]
+    source: str
+
+    @classmethod
+    def of(cls, task: str, samples: Sequence[dict[str, Any]], source: str) -> "TaskSamples":
+        return cls(task, sorted(samples, key=lambda s: s.get("doc_id", 0)), source)
+
+    def values(self, metric: str) -> list[float]:
+        """The per-question values lm_eval averaged into the task's score (0/1, or a share for re-rolls)."""
+        found = []
+        for sample in self.samples:
+            value = sample.get(metric)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ResultsError(f"{self.source}: sample doc_id={sample.get('doc_id')} has no numeric "
+                                   f"{metric!r} (fields: {', '.join(sorted(sample))}); not a deccp task's samples")
+            found.append(float(value))
+        return found
+
+    def has_rates(self) -> bool:
+        return bool(self.samples) and all(metric in self.samples[0] for metric in RATE_METRICS)
+
+
+def interval(values: Sequence[float]) -> list[float | None]:
+    return _json_pair(stats.bootstrap_ci(values))
+
+
+def rate_intervals(task: TaskSamples) -> dict[str, list[float | None]]:
+    return {metric: interval(task.values(metric)) for metric in RATE_METRICS}
+
+
+def gap(spec: GapSpec, tasks: Mapping[str, TaskSamples]) -> dict[str, Any]:
+    test, baseline = tasks[spec.test_task], tasks[spec.baseline_task]
+    if spec.paired_comparison is None:
+        first, second = test.values("censorship_rate"), baseline.values("censorship_rate")
+        value = sum(first) / len(first) - sum(second) / len(second)
+        return {"value": value, "ci": _json_pair(stats.unpaired_bootstrap_diff_ci(first, second)),
+                "n": [len(first), len(second)], "paired": False}
+    result = _paired(spec.paired_comparison, test, baseline)
+    difference = result.gaps["censorship_rate"].gap
+    return {"value": _finite(difference.value), "ci": difference.ci.to_json(), "n": result.n_pairs, "paired": True}
+
+
+def flip_share(spec: FlipSpec, tasks: Mapping[str, TaskSamples]) -> dict[str, Any]:
+    comparison = _COMPARISONS[spec.paired_comparison]
+    test, baseline = _verdicts(tasks[comparison.test_task]), _verdicts(tasks[comparison.baseline_task])
+    result = paired.compare(comparison, test, baseline)
+    # The flip indicator per matched pair, in paired's (pair_id) order, so the bootstrap is reproducible.
+    flips = [float(t.censored != b.censored) for t, b in paired.matched_pairs(test, baseline)]
+    return {"value": _finite(result.flip_share), "ci": interval(flips), "n": result.n_pairs, "paired": True}
+
+
+def summarise(tasks: Mapping[str, TaskSamples]) -> dict[str, Any]:
+    """Intervals for every task with deccp rates, and each gap and flip share whose tasks are all present."""
+    rated = {name: task for name, task in tasks.items() if task.has_rates()}
+    comparisons: dict[str, Any] = {}
+    for spec in GAPS:
+        if spec.test_task in rated and spec.baseline_task in rated:
+            comparisons[spec.key] = gap(spec, rated)
+    for flip in FLIPS:
+        comparison = _COMPARISONS[flip.paired_comparison]
+        if comparison.test_task in rated and comparison.baseline_task in rated:
+            comparisons[flip.key] = flip_share(flip, rated)
+    return {
+        "method": METHOD,
+        "intervals": {name: rate_intervals(rated[name]) for name in sorted(rated)},
+        "comparisons": comparisons,
+    }
+
+
+def _verdicts(task: TaskSamples) -> paired.TaskVerdicts:
+    return paired.question_verdicts(task.samples, task.source)
+
+
+def _paired(comparison_key: str, test: TaskSamples, baseline: TaskSamples) -> paired.ComparisonResult:
+    return paired.compare(_COMPARISONS[comparison_key], _verdicts(test), _verdicts(baseline))
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _json_pair(pair: tuple[float, float]) -> list[float | None]:
+    return [_finite(pair[0]), _finite(pair[1])]

@@ -1,0 +1,110 @@
+"""Score stored generations without generating again, and write them as an lm_eval run.
+
+Inputs are lm_eval samples_<task>_<date>.jsonl files (re-labelled with the current detector, keeping their tasks
+and documents) or JSONL/CSV tables with a question and a response column (vLLM dumps, API logs). Table rows are
+split by language into <prefix>_en and <prefix>_zh; questions of the deccp dataset get the deccp tasks' doc ids
+(set DECCP_DATA_DIR when offline). Output: OUTDIR/<model>/results_<date>.json and samples_<task>_<date>.jsonl,
+read by `deccp report` and `deccp paired` like any lm_eval run.
+
+  deccp score answers.jsonl -o runs/ --model my-model --date 2024-06-10T00:00:00"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("generations", nargs="+", metavar="GENERATIONS",
+                        help="lm_eval samples_*.jsonl files, or JSONL/CSV/TSV tables of questions and responses")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR",
+                        help="folder to write OUTDIR/<model>/results_<date>.json and samples files into")
+    parser.add_argument("--model", help="model name for the run (default: the input file's name, or for lm_eval "
+                                        "samples the model named in the results file beside them)")
+    parser.add_argument("--task-prefix", default="deccp",
+                        help="table rows score as <prefix>_en / <prefix>_zh (default: deccp)")
+    parser.add_argument("--question-column", default="question", help="table column holding the question")
+    parser.add_argument("--response-column", default="response", help="table column holding the response")
+    parser.add_argument("--lang-column", default="lang",
+                        help="table column holding en/zh; when a table lacks it, the language is detected")
+    parser.add_argument("--date", help="run time written into the file names and results (ISO 8601, e.g. "
+                                       "2024-06-10T00:00:00; default $SOURCE_DATE_EPOCH or now); fix it to make "
+                                       "the output byte-identical on every run")
+
+
+def default_model_name(path: Path) -> str:
+    """The model of one input: for lm_eval samples, the run's results file beside them; else the file's name."""
+    from lm_eval_deccp.generations import samples_task_name
+    from lm_eval_deccp.results_io import ResultsError, load_run
+
+    if samples_task_name(path):
+        for results_path in sorted(path.parent.glob("results_*.json")):
+            try:
+                return load_run(results_path).model
+            except ResultsError:
+                continue
+        return path.parent.name
+    return path.stem
+
+
+def run(args) -> int:
+    from lm_eval_deccp import scoring
+    from lm_eval_deccp.cli import UsageError
+    from lm_eval_deccp.data import DeccpDataUnavailable
+    from lm_eval_deccp.generations import Columns, read_generations
+    from lm_eval_deccp.results_io import ResultsError
+
+    try:
+        moment = scoring.parse_date(args.date)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    columns = Columns(args.question_column, args.response_column, args.lang_column or None)
+    generations, used, failed = [], [], 0
+    for name in args.generations:
+        path = Path(name)
+        try:
+            found = read_generations(path, columns)
+        except ResultsError as err:
+            print(f"deccp score: skipping {err}", file=sys.stderr)
+            failed += 1
+            continue
+        if not found:
+            print(f"deccp score: skipping {path}: no generations in it", file=sys.stderr)
+            failed += 1
+            continue
+        generations.extend(found)
+        used.append(path)
+    if not generations:
+        raise UsageError("nothing to score: every input was skipped (see above)")
+
+    model = args.model or _one_model_name(used)
+    catalogue = None
+    if any(gen.task is None for gen in generations):
+        try:
+            catalogue = scoring.deccp_catalogue()
+        except DeccpDataUnavailable as err:
+            print(f"deccp score: warning: questions are not matched to the deccp tasks' doc ids, so this run "
+                  f"will not line up with lm_eval runs question by question. {err}", file=sys.stderr)
+    try:
+        tasks = scoring.assign_documents(generations, args.task_prefix, catalogue)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    scored = scoring.score_tasks(tasks)
+    results_path = scoring.write_run(Path(args.output), model, scored, moment, [p.name for p in used],
+                                     scoring.detector_description())
+    for task, item in scored.items():
+        rates = item.aggregated
+        print(f"{task}: {len(item.samples)} questions, refusal {rates['refusal_rate,deccp']:.1%}, "
+              f"deflection {rates['deflection_rate,deccp']:.1%}, censorship {rates['censorship_rate,deccp']:.1%}")
+    print(f"wrote {results_path}")
+    return 1 if failed else 0
+
+
+def _one_model_name(paths: list[Path]) -> str:
+    from lm_eval_deccp.cli import UsageError
+
+    names = sorted({default_model_name(path) for path in paths})
+    if len(names) > 1:
+        raise UsageError(f"the inputs suggest several model names ({', '.join(names)}); one run is one model, so "
+                         f"name it with --model (or score each model's files separately)")
+    return names[0]

@@ -1,0 +1,171 @@
+"""Reading stored generations for `deccp score`: lm_eval samples_*.jsonl files, and JSONL or CSV tables with a
+question and a response column (vLLM dumps, API logs, spreadsheets).
+
+Every reader returns `StoredGeneration`s (one question, its document and its responses) and never labels anything:
+labelling and scoring live in scoring.py, which hands these to the same functions the lm_eval tasks use."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from lm_eval_deccp.results_io import ResultsError
+from lm_eval_deccp.text import as_text
+
+# lm_eval names a task's samples file samples_<task>_<date>.jsonl, the date being an ISO time with ":" as "-".
+_SAMPLES_NAME = re.compile(r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-.]+)\.jsonl$")
+TABLE_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv"}
+
+
+class GenerationsError(ResultsError):
+    """A generations file that cannot be scored; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table hold what. `lang` is optional: without it the language is detected."""
+
+    question: str = "question"
+    response: str = "response"
+    lang: str | None = "lang"
+
+
+@dataclass
+class StoredGeneration:
+    """One question and the response(s) a model gave to it.
+
+    From an lm_eval samples file, `task`, `doc_id` and `doc` are lm_eval's own and are kept; from a table they are
+    None and scoring assigns them (see scoring.assign_documents)."""
+
+    question: str
+    responses: list[str]
+    source: str
+    lang: str | None = None
+    task: str | None = None
+    doc_id: int | None = None
+    doc: dict[str, Any] | None = None
+    prompt: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def samples_task_name(path: Path) -> str | None:
+    """The task of an lm_eval samples file, from its name; None when the name is not lm_eval's."""
+    match = _SAMPLES_NAME.match(path.name)
+    return match["task"] if match else None
+
+
+def read_generations(path: Path, columns: Columns = Columns()) -> list[StoredGeneration]:
+    """All generations in one file: an lm_eval samples file (recognised by its name) or a table."""
+    if not path.is_file():
+        raise GenerationsError(f"{path}: no such file")
+    if samples_task_name(path):
+        return list(read_lm_eval_samples(path))
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".tsv"}:
+        return list(read_csv_table(path, columns, delimiter="\t" if suffix == ".tsv" else ","))
+    if suffix in {".jsonl", ".json"}:
+        return list(read_jsonl_table(path, columns))
+    raise GenerationsError(f"{path}: unknown kind of file (expected lm_eval samples_<task>_<date>.jsonl, or a "
+                           f"table ending in {', '.join(sorted(TABLE_SUFFIXES))})")
+
+
+def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        raise GenerationsError(f"{path}: cannot read ({err.strerror})") from None
+    with handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise GenerationsError(f"{path}:{line_number}: not valid JSON ({err.msg}); is the file truncated?"
+                                       ) from None
+            if not isinstance(row, dict):
+                raise GenerationsError(f"{path}:{line_number}: expected a JSON object per line")
+            yield line_number, row
+
+
+def read_lm_eval_samples(path: Path) -> Iterator[StoredGeneration]:
+    """The generations of an lm_eval samples file: the raw `resps` (not `filtered_resps`, which a task's filters
+    may have reduced or, for the deccp tasks, already replaced by verdicts)."""
+    task = samples_task_name(path)
+    for line_number, sample in _jsonl_objects(path):
+        where = f"{path}:{line_number}"
+        missing = [key for key in ("doc_id", "doc", "resps") if key not in sample]
+        if missing:
+            raise GenerationsError(f"{where}: not an lm_eval sample (no {', '.join(missing)}); name a table with "
+                                   f"question and response columns something other than samples_<task>_<date>.jsonl")
+        resps = sample["resps"]
+        # One request per document for generation tasks; its entry lists the repeats.
+        if not isinstance(resps, list) or len(resps) != 1 or not isinstance(resps[0], list) or not resps[0]:
+            raise GenerationsError(f"{where}: 'resps' is not one generation request ([[text, ...]]); only "
+                                   f"generate_until samples can be scored")
+        doc = sample["doc"] if isinstance(sample["doc"], dict) else {}
+        prompt = ((sample.get("arguments") or {}).get("gen_args_0") or {}).get("arg_0")
+        question = as_text(doc.get("question") or prompt)
+        yield StoredGeneration(
+            question=question,
+            responses=[as_text(r) for r in resps[0]],
+            source=path.name,
+            lang=doc.get("lang"),
+            task=task,
+            doc_id=int(sample["doc_id"]),
+            doc=doc,
+            prompt=prompt if isinstance(prompt, str) else None,
+            # Kept as lm_eval wrote them, so a re-scored samples file differs from the original only in its scores.
+            extra={key: sample[key] for key in ("arguments", "target") if key in sample},
+        )
+
+
+def _row_generation(row: dict[str, Any], where: str, path: Path, columns: Columns) -> StoredGeneration:
+    question, response = row.get(columns.question), row.get(columns.response)
+    if question is None or not str(question).strip():
+        raise GenerationsError(f"{where}: empty {columns.question!r}")
+    lang = row.get(columns.lang) if columns.lang else None
+    lang = str(lang).strip().lower() if lang not in (None, "") else None
+    if lang is not None and lang not in {"en", "zh"}:
+        # zh-hans, zh_TW, zh-CN … all score as Chinese; anything else is refused rather than guessed.
+        if lang.replace("_", "-").split("-")[0] == "zh":
+            lang = "zh"
+        else:
+            raise GenerationsError(f"{where}: {columns.lang!r} is {row.get(columns.lang)!r}; expected en or zh")
+    return StoredGeneration(question=str(question).strip(), responses=[as_text(response)], source=path.name,
+                            lang=lang)
+
+
+def _check_columns(path: Path, present: list[str], columns: Columns) -> None:
+    missing = [name for name in (columns.question, columns.response) if name not in present]
+    if missing:
+        options = {columns.question: "--question-column", columns.response: "--response-column"}
+        raise GenerationsError(
+            f"{path}: no column {' or '.join(repr(m) for m in missing)} (it has {', '.join(map(repr, present))}); "
+            f"name the right one with {' / '.join(options[m] for m in missing)}")
+
+
+def read_jsonl_table(path: Path, columns: Columns) -> Iterator[StoredGeneration]:
+    for line_number, row in _jsonl_objects(path):
+        if columns.question not in row or columns.response not in row:
+            _check_columns(path, list(row), columns)
+        yield _row_generation(row, f"{path}:{line_number}", path, columns)
+
+
+def read_csv_table(path: Path, columns: Columns, delimiter: str = ",") -> Iterator[StoredGeneration]:
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as err:
+        raise GenerationsError(f"{path}: cannot read ({err.strerror})") from None
+    # Long responses exceed the csv module's default field limit (128 KiB); one response is one field.
+    csv.field_size_limit(2**31 - 1)
+    with handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        _check_columns(path, list(reader.fieldnames or []), columns)
+        for row in reader:
+            # DictReader counts physical lines; a quoted multi-line response spans several.
+            yield _row_generation(row, f"{path}:{reader.line_num}", path, columns)

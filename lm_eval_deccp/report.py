@@ -1,0 +1,284 @@
+"""`deccp report`: one row per model, censorship columns beside MixEval-named capability columns.
+
+Reading is forgiving and loud: a file that cannot be used (truncated JSON, samples without deccp fields, a run that
+lacks some tasks) becomes a `problem` naming the file, and the table is built from everything else. The numbers
+are deterministic: the same files give the same table, byte for byte.
+
+Where each interval comes from, best first:
+1. the run's samples (samples_<task>_<date>.jsonl beside the results file): a bootstrap over questions;
+2. the summary `deccp score` stores in its results file (the same bootstrap, computed when it scored);
+3. lm_eval's standard error: a normal approximation, value ± 1.96·stderr, marked as such."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from lm_eval_deccp import censorship_summary
+from lm_eval_deccp.report_columns import (
+    CAPABILITY_COLUMNS,
+    CENSORSHIP_COLUMNS,
+    OVERALL_KEY,
+    CapabilityColumn,
+    ComparisonColumn,
+    RateColumn,
+    matching_tasks,
+)
+from lm_eval_deccp.results_io import ResultsError, Run, find_results_files, load_run, read_samples
+
+Z_95 = 1.959963984540054
+CI_BOOTSTRAP = "bootstrap"
+CI_NORMAL = "normal"  # from lm_eval's stderr: no samples and no stored summary
+
+
+@dataclass
+class Cell:
+    """One number of the table, on a 0–1 scale, with its interval when there is one."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    ci_method: str | None = None
+    source: str | None = None  # "task" or "task: metric,filter", for the JSON output
+
+    @property
+    def present(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class ModelRow:
+    model: str
+    cells: dict[str, Cell]
+    sources: list[str]
+
+
+@dataclass
+class Report:
+    columns: list  # RateColumn | ComparisonColumn | CapabilityColumn, only those some model has
+    rows: list[ModelRow]
+    has_overall: bool
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ---- reading ----
+
+def load_runs(paths: Iterable[str | Path], problems: list[str]) -> list[Run]:
+    runs = []
+    for raw in paths:
+        try:
+            files = find_results_files([raw])
+        except ResultsError as err:
+            problems.append(str(err))
+            continue
+        if not files:
+            problems.append(f"{raw}: no results_*.json in it")
+        for path in files:
+            try:
+                runs.append(load_run(path))
+            except ResultsError as err:
+                problems.append(str(err))
+    return runs
+
+
+@dataclass
+class ModelRuns:
+    """The runs of one model and, per task, the run whose result is used (the latest run holding the task)."""
+
+    model: str
+    runs: list[Run]
+    task_run: dict[str, Run]
+
+
+def group_by_model(runs: list[Run], notes: list[str]) -> list[ModelRuns]:
+    grouped: dict[str, list[Run]] = {}
+    for run in runs:
+        grouped.setdefault(run.model, []).append(run)
+    models = []
+    for model in sorted(grouped, key=lambda name: (name.casefold(), name)):
+        ordered = sorted(grouped[model], key=lambda r: (_run_date(r), r.path.name, str(r.path)))
+        task_run: dict[str, Run] = {}
+        for run in ordered:
+            for task in run.tasks:
+                if task in task_run and task_run[task].path != run.path:
+                    notes.append(f"{model}: {task} is in {task_run[task].path} and {run.path}; using the later "
+                                 f"{run.path}")
+                task_run[task] = run
+        models.append(ModelRuns(model, ordered, task_run))
+    return models
+
+
+def _run_date(run: Run) -> float:
+    date = run.data.get("date")
+    return float(date) if isinstance(date, (int, float)) else 0.0
+
+
+def censorship_tasks() -> list[str]:
+    tasks = []
+    for column in CENSORSHIP_COLUMNS:
+        for task in ((column.task,) if isinstance(column, RateColumn) else (column.test_task, column.baseline_task)):
+            if task not in tasks:
+                tasks.append(task)
+    return tasks
+
+
+def read_task_samples(model: ModelRuns, problems: list[str]) -> dict[str, censorship_summary.TaskSamples]:
+    """The logged samples of the model's censorship tasks, where they exist and hold deccp scores."""
+    found = {}
+    for task in censorship_tasks():
+        run = model.task_run.get(task)
+        if run is None or task not in run.samples:
+            continue
+        path = run.samples[task]
+        try:
+            samples = censorship_summary.TaskSamples.of(task, list(read_samples(path)), str(path))
+            for metric in censorship_summary.RATE_METRICS:
+                samples.values(metric)  # raises, naming the file, when a sample lacks a deccp score
+        except (ResultsError, OSError) as err:
+            problems.append(f"{err}; using the results file's numbers for {task} instead")
+            continue
+        found[task] = samples
+    return found
+
+
+# ---- cells ----
+
+def summary_from_samples(model: ModelRuns, problems: list[str]) -> tuple[dict[str, Any], set[str]]:
+    """The censorship summary computed from samples, and the tasks it covers."""
+    samples = read_task_samples(model, problems)
+    if not samples:
+        return {}, set()
+    try:
+        return censorship_summary.summarise(samples), set(samples)
+    except ResultsError as err:
+        problems.append(f"{err}; intervals for {model.model} fall back to the results files")
+        return {}, set()
+
+
+def stored_summary(run: Run) -> dict[str, Any]:
+    summary = run.data.get(censorship_summary.SUMMARY_KEY)
+    return summary if isinstance(summary, dict) else {}
+
+
+def normal_interval(value: float, stderr: float | None, clip: tuple[float, float] | None = (0.0, 1.0)
+                    ) -> tuple[float | None, float | None]:
+    if stderr is None or not math.isfinite(stderr):
+        return None, None
+    low, high = value - Z_95 * stderr, value + Z_95 * stderr
+    if clip:
+        low, high = max(clip[0], low), min(clip[1], high)
+    return low, high
+
+
+def rate_cell(column: RateColumn, model: ModelRuns, computed: dict[str, Any], computed_tasks: set[str]) -> Cell:
+    run = model.task_run.get(column.task)
+    if run is None:
+        return Cell(None)
+    value, stderr = run.metric(column.task, column.metric)
+    if value is None or not math.isfinite(value):
+        return Cell(None)
+    source = f"{column.task}: {column.metric}"
+    for summary, ok in ((computed, column.task in computed_tasks), (stored_summary(run), True)):
+        interval = ((summary.get("intervals") or {}).get(column.task) or {}).get(column.metric) if ok else None
+        if _is_interval(interval):
+            return Cell(value, interval[0], interval[1], CI_BOOTSTRAP, source)
+    low, high = normal_interval(value, stderr)
+    return Cell(value, low, high, CI_NORMAL if low is not None else None, source)
+
+
+def comparison_cell(column: ComparisonColumn, model: ModelRuns, computed: dict[str, Any],
+                    computed_tasks: set[str]) -> Cell:
+    test_run, baseline_run = model.task_run.get(column.test_task), model.task_run.get(column.baseline_task)
+    if test_run is None or baseline_run is None:
+        return Cell(None)
+    source = f"{column.test_task} vs {column.baseline_task}"
+    candidates = [(computed, {column.test_task, column.baseline_task} <= computed_tasks)]
+    # A stored comparison only describes these tasks when both came from the run that stored it.
+    candidates.append((stored_summary(test_run), test_run is baseline_run))
+    for summary, ok in candidates:
+        found = (summary.get("comparisons") or {}).get(column.comparison) if ok else None
+        if isinstance(found, dict) and isinstance(found.get("value"), (int, float)):
+            low, high = found["ci"] if _is_interval(found.get("ci")) else (None, None)
+            return Cell(float(found["value"]), low, high, CI_BOOTSTRAP if low is not None else None, source)
+    if column.kind != "gap":
+        return Cell(None)  # a flip share needs the per-question verdicts
+    test, test_se = test_run.metric(column.test_task, "censorship_rate")
+    base, base_se = baseline_run.metric(column.baseline_task, "censorship_rate")
+    if test is None or base is None:
+        return Cell(None)
+    stderr = math.hypot(test_se, base_se) if test_se is not None and base_se is not None else None
+    low, high = normal_interval(test - base, stderr, clip=(-1.0, 1.0))
+    return Cell(test - base, low, high, CI_NORMAL if low is not None else None, source)
+
+
+def capability_cell(column: CapabilityColumn, model: ModelRuns) -> Cell:
+    available = sorted(model.task_run)
+    for pattern in column.tasks:
+        for task in matching_tasks(pattern, available):
+            for key in column.metrics:
+                value, _ = model.task_run[task].metric_by_key(task, key)
+                if value is not None and math.isfinite(value):
+                    return Cell(value, source=f"{task}: {key}")
+    return Cell(None)
+
+
+def overall_cell(cells: dict[str, Cell], shown: list[CapabilityColumn]) -> Cell:
+    """Mean of the capability columns shown; none when the model lacks any of them (see docs/report.md)."""
+    values = [cells[column.key].value for column in shown]
+    if not shown or any(value is None for value in values):
+        return Cell(None)
+    return Cell(sum(values) / len(values), source=f"mean of {len(values)} columns")
+
+
+# ---- the table ----
+
+def build_report(paths: Iterable[str | Path]) -> Report:
+    problems: list[str] = []
+    notes: list[str] = []
+    runs = load_runs(paths, problems)
+    rows = []
+    for model in group_by_model(runs, notes):
+        computed, computed_tasks = summary_from_samples(model, problems)
+        cells: dict[str, Cell] = {}
+        for column in CENSORSHIP_COLUMNS:
+            cells[column.key] = (rate_cell(column, model, computed, computed_tasks) if isinstance(column, RateColumn)
+                                 else comparison_cell(column, model, computed, computed_tasks))
+        for column in CAPABILITY_COLUMNS:
+            cells[column.key] = capability_cell(column, model)
+        notes.extend(missing_tasks(model))
+        rows.append(ModelRow(model.model, cells, [str(run.path) for run in model.runs]))
+    columns = [column for column in [*CENSORSHIP_COLUMNS, *CAPABILITY_COLUMNS]
+               if any(row.cells[column.key].present for row in rows)]
+    shown_capabilities = [column for column in columns if isinstance(column, CapabilityColumn)]
+    for row in rows:
+        row.cells[OVERALL_KEY] = overall_cell(row.cells, shown_capabilities)
+    return Report(columns, rows, bool(shown_capabilities), problems, notes)
+
+
+def missing_tasks(model: ModelRuns) -> list[str]:
+    """A run that has part of a suite: say which tasks are missing (their columns stay empty)."""
+    messages = []
+    for suite, tasks in _suite_tasks().items():
+        present = [task for task in tasks if task in model.task_run]
+        missing = [task for task in tasks if task not in model.task_run]
+        if present and missing:
+            files = ", ".join(sorted({str(model.task_run[task].path) for task in present}))
+            messages.append(f"{files}: model {model.model} has {', '.join(present)} but not {', '.join(missing)}; "
+                            f"those columns are left empty")
+    return messages
+
+
+def _suite_tasks() -> dict[str, list[str]]:
+    suites: dict[str, list[str]] = {}
+    for task in censorship_tasks():
+        suite = "deccp_plus" if task.startswith("deccp_plus") else "deccp"
+        suites.setdefault(suite, []).append(task)
+    return suites
+
+
+def _is_interval(value: Any) -> bool:
+    return (isinstance(value, (list, tuple)) and len(value) == 2
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in value))
