@@ -63,7 +63,7 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
             questions.append(doc.get("question"))
             langs.append(doc.get("lang"))
     detector = get_detector(os.environ.get(DETECTOR_ENV) or None)
-    log.info("deccp: labelling %d responses with the %s detector", len(answers), detector.backend_name)
+    log.info("deccp: labelling %d responses with the %s detector", len(answers), detector.spec)
     verdicts = detector.classify(answers, questions=questions, langs=langs, progress=len(answers) > 200)
     scored: list[list[str]] = [["" for _ in doc_resps] for doc_resps in resps]
     for (doc_index, sample_index), answer, verdict in zip(positions, answers, verdicts):
