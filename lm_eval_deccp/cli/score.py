@@ -6,7 +6,8 @@ split by language into <prefix>_en and <prefix>_zh; questions of the deccp datas
 (set DECCP_DATA_DIR when offline). Output: OUTDIR/<model>/results_<date>.json and samples_<task>_<date>.jsonl,
 read by `deccp report` and `deccp paired` like any lm_eval run.
 
-  deccp score answers.jsonl -o runs/ --model my-model --date 2024-06-10T00:00:00"""
+  deccp score answers.jsonl -o runs/ --model my-model --date 2024-06-10T00:00:00
+  deccp score model-a.jsonl model-b.csv -o runs/          # one run per file, named after it"""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ def add_arguments(parser) -> None:
                         help="lm_eval samples_*.jsonl files, or JSONL/CSV/TSV tables of questions and responses")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR",
                         help="folder to write OUTDIR/<model>/results_<date>.json and samples files into")
-    parser.add_argument("--model", help="model name for the run (default: the input file's name, or for lm_eval "
-                                        "samples the model named in the results file beside them)")
+    parser.add_argument("--model", help="model name: all inputs form one run of this model (default: one run per "
+                                        "input file's name, or for lm_eval samples per model named in the results "
+                                        "file beside them)")
     parser.add_argument("--task-prefix", default="deccp",
                         help="table rows score as <prefix>_en / <prefix>_zh (default: deccp)")
     parser.add_argument("--question-column", default="question", help="table column holding the question")
@@ -59,7 +61,9 @@ def run(args) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     columns = Columns(args.question_column, args.response_column, args.lang_column or None)
-    generations, used, failed = [], [], 0
+    # model name -> (input files, their generations); one run per model.
+    runs: dict[str, tuple[list[Path], list]] = {}
+    failed = 0
     for name in args.generations:
         path = Path(name)
         try:
@@ -72,39 +76,34 @@ def run(args) -> int:
             print(f"deccp score: skipping {path}: no generations in it", file=sys.stderr)
             failed += 1
             continue
+        paths, generations = runs.setdefault(args.model or default_model_name(path), ([], []))
+        paths.append(path)
         generations.extend(found)
-        used.append(path)
-    if not generations:
+    if not runs:
         raise UsageError("nothing to score: every input was skipped (see above)")
 
-    model = args.model or _one_model_name(used)
     catalogue = None
-    if any(gen.task is None for gen in generations):
+    if any(gen.task is None for _, generations in runs.values() for gen in generations):
         try:
             catalogue = scoring.deccp_catalogue()
         except DeccpDataUnavailable as err:
-            print(f"deccp score: warning: questions are not matched to the deccp tasks' doc ids, so this run "
+            print(f"deccp score: warning: questions are not matched to the deccp tasks' doc ids, so these runs "
                   f"will not line up with lm_eval runs question by question. {err}", file=sys.stderr)
-    try:
-        tasks = scoring.assign_documents(generations, args.task_prefix, catalogue)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    scored = scoring.score_tasks(tasks)
-    results_path = scoring.write_run(Path(args.output), model, scored, moment, [p.name for p in used],
-                                     scoring.detector_description())
-    for task, item in scored.items():
-        rates = item.aggregated
-        print(f"{task}: {len(item.samples)} questions, refusal {rates['refusal_rate,deccp']:.1%}, "
-              f"deflection {rates['deflection_rate,deccp']:.1%}, censorship {rates['censorship_rate,deccp']:.1%}")
-    print(f"wrote {results_path}")
+    for model in sorted(runs):
+        paths, generations = runs[model]
+        try:
+            tasks = scoring.assign_documents(generations, args.task_prefix, catalogue)
+            scored = scoring.score_tasks(tasks)
+            detector = scoring.detector_description()
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        except RuntimeError as err:  # the detector cannot be loaded (DetectorUnavailable): its message says why
+            raise UsageError(f"{type(err).__name__}: {err}") from None
+        results_path = scoring.write_run(Path(args.output), model, scored, moment, [p.name for p in paths], detector)
+        for task, item in scored.items():
+            rates = item.aggregated
+            print(f"{model} {task}: {len(item.samples)} questions, refusal {rates['refusal_rate,deccp']:.1%}, "
+                  f"deflection {rates['deflection_rate,deccp']:.1%}, "
+                  f"censorship {rates['censorship_rate,deccp']:.1%}")
+        print(f"wrote {results_path}")
     return 1 if failed else 0
-
-
-def _one_model_name(paths: list[Path]) -> str:
-    from lm_eval_deccp.cli import UsageError
-
-    names = sorted({default_model_name(path) for path in paths})
-    if len(names) > 1:
-        raise UsageError(f"the inputs suggest several model names ({', '.join(names)}); one run is one model, so "
-                         f"name it with --model (or score each model's files separately)")
-    return names[0]

@@ -1,0 +1,63 @@
+"""The deccp_leaderboard group, offline: lm_eval's task index resolves it and every member, and each capability
+member is one `deccp report` reads with a metric that task's own lm_eval config produces. (Running it needs the
+hub for the capability datasets; that part is documented, not tested.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from lm_eval_deccp.paths import tasks_dir
+from lm_eval_deccp.report_columns import CAPABILITY_COLUMNS, matching_tasks
+
+GROUP = "deccp_leaderboard"
+
+
+@pytest.fixture(scope="module")
+def task_manager():
+    from lm_eval.tasks import TaskManager
+
+    return TaskManager(include_path=tasks_dir())
+
+
+@pytest.fixture(scope="module")
+def members(task_manager) -> list[str]:
+    from lm_eval.tasks._yaml_loader import load_yaml
+
+    entry = task_manager.task_index[GROUP]
+    config = load_yaml(entry.yaml_path, resolve_func=False)
+    return [item if isinstance(item, str) else item.get("task") or item.get("group") for item in config["task"]]
+
+
+def test_the_index_resolves_the_group_and_every_member(task_manager, members):
+    assert GROUP in task_manager.all_groups
+    unknown = [name for name in members if name not in task_manager.task_index]
+    assert not unknown, f"not in lm_eval's task index: {unknown}"
+    assert members[:2] == ["deccp", "deccp_plus"]
+
+
+def _produced_metric_keys(task_manager, name: str) -> set[str]:
+    """The "metric,filter" keys lm_eval writes for a task or group, read from its YAML (with includes)."""
+    from lm_eval.tasks._yaml_loader import load_yaml
+
+    config = load_yaml(task_manager.task_index[name].yaml_path, resolve_func=False)
+    if "group" in config:
+        keys = set()
+        for item in config.get("aggregate_metric_list") or []:
+            filters = item.get("filter_list") or ["none"]
+            keys |= {f"{item['metric']},{f}" for f in ([filters] if isinstance(filters, str) else filters)}
+        return keys
+    filters = [f["name"] for f in config.get("filter_list") or []] or ["none"]
+    metrics = [m["metric"] if isinstance(m["metric"], str) else getattr(m["metric"], "__name__", str(m["metric"]))
+               for m in config.get("metric_list") or []]
+    # A metric given as !function keeps the function's name (unresolved here: the tag's last part).
+    metrics = [m.split(".")[-1] for m in metrics]
+    return {f"{metric},{f}" for metric in metrics for f in filters}
+
+
+def test_each_capability_column_reads_a_member_by_a_metric_it_produces(task_manager, members):
+    for column in CAPABILITY_COLUMNS:
+        chosen = next((task for pattern in column.tasks for task in matching_tasks(pattern, members)), None)
+        assert chosen, f"{column.header}: no member of {GROUP} among {column.tasks}"
+        produced = _produced_metric_keys(task_manager, chosen)
+        assert produced & set(column.metrics), f"{column.header}: {chosen} writes {sorted(produced)}, the report " \
+                                               f"reads {column.metrics}"
