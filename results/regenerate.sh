@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Regenerate the committed results.
+#
+#   results/regenerate.sh                 # re-score the Qwen2 generations (needs ../shared), then the leaderboard
+#   results/regenerate.sh --report-only   # only the leaderboard, from the committed results files
+#
+# The leaderboard is made from every results_*.json under results/, so runs added here (e.g. lm_eval runs of the
+# demo model) join it on the next regeneration. Every output is byte-identical on re-run: `deccp score` gets a
+# fixed --date, and `deccp report` is deterministic. tests/test_report.py checks the committed leaderboard against
+# the report command below, and tests/test_score.py the Qwen2 results against the shared generations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python}
+
+if [ "${1:-}" != "--report-only" ]; then
+  SHARED=${DECCP_SHARED_DIR:-../shared}
+  GENERATIONS=$SHARED/data/deccp-generations
+  # The blog's generations of Qwen2-7B-Instruct and its abliterated variant, answers to the 95 censored deccp
+  # questions. DECCP_DATA_DIR gives the questions their deccp doc ids offline.
+  DECCP_DATA_DIR=$SHARED/data/augmxnt-deccp "$PYTHON" -m lm_eval_deccp score \
+    "$GENERATIONS/qwen2-7b-instruct.jsonl" "$GENERATIONS/qwen2-7b-instruct-deccp.jsonl" \
+    -o results --date 2024-06-10T00:00:00
+  # The samples hold the generations, which are not ours to commit; the results files keep what the report needs.
+  rm -f results/qwen2-7b-instruct/samples_*.jsonl results/qwen2-7b-instruct-deccp/samples_*.jsonl
+fi
+
+"$PYTHON" -m lm_eval_deccp report results -o results/leaderboard.md --plot results/leaderboard.png
