@@ -1,8 +1,9 @@
 """Tests of `lm_eval_deccp.paired` and `deccp paired`.
 
 Most tests use hand-built verdicts whose statistics can be worked out on paper. The last test
-(`test_end_to_end_on_demo_model`, marked `slow`) runs real lm_eval on the bundled demo model and then the command on
-its output; it takes a few minutes on 2 CPU cores. Skip it with `-m "not slow"`."""
+(`test_end_to_end_on_demo_model`, marked `slow`) runs `deccp paired` on the output of a real lm_eval run of the
+bundled demo model (the session fixture `lm_eval_run` in conftest.py, shared with the other integration tests); that
+run takes a few minutes on 2 CPU cores. Skip it with `-m "not slow"`."""
 
 from __future__ import annotations
 
@@ -361,56 +362,60 @@ def test_cli_error_for_a_missing_path(tmp_path, capsys):
 
 # ---- end to end: real lm_eval on the demo model ----
 
-def _python_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.setdefault("HF_DATASETS_OFFLINE", "1")
-    env.setdefault("HF_HUB_OFFLINE", "1")
-    env.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return env
+def _deccp(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run([sys.executable, "-m", "lm_eval_deccp", "paired", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
 
 
-def _lm_eval(output: Path, tasks: str, limit: int, extra_gen: str = "") -> None:
-    env = _python_env()
-    model_args = subprocess.run([sys.executable, "-m", "lm_eval_deccp", "demo-model", "--model-args"], env=env,
-                                check=True, capture_output=True, text=True).stdout.strip()
-    command = [sys.executable, "-m", "lm_eval", "--model", "hf", "--model_args", f"{model_args},dtype=float32",
-               "--include_path", str(REPO / "tasks"), "--tasks", tasks, "--limit", str(limit),
-               "--apply_chat_template", "--gen_kwargs", f"max_gen_toks=16{extra_gen}", "--log_samples",
-               "--output_path", str(output)]
-    done = subprocess.run(command, env=env, cwd=output.parent, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-4000:]
+def _questions_in(samples_file: Path) -> int:
+    return sum(1 for line in samples_file.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 @pytest.mark.slow
-def test_end_to_end_on_demo_model(tmp_path):
-    """Real lm_eval (demo model, 3 questions per task, 16 new tokens) for the five suite tasks and the English
-    re-rolls, then `deccp paired` on the output folder, as a user would run it."""
-    output = tmp_path / "out"
-    _lm_eval(output, ",".join(paired.SUITE_TASKS), limit=3)
-    _lm_eval(output, "deccp_plus_rerolls_en", limit=2)
-    env = _python_env()
-    text = subprocess.run([sys.executable, "-m", "lm_eval_deccp", "paired", str(output), "--by-topic",
-                           "--per-question"], env=env, capture_output=True, text=True, timeout=120)
+def test_end_to_end_on_demo_model(lm_eval_run):
+    """`deccp paired` on real lm_eval output, as a user would run it. The output is the session's lm_eval run
+    (conftest.py: the demo model on deccp_plus, i.e. the five suite tasks, and deccp_plus_rerolls_en, a few
+    questions each, short generations, --log_samples), shared with the other integration tests because
+    generating on a CPU is the slow part."""
+    output = lm_eval_run["dir"]
+    samples = {task: next(output.rglob(f"samples_{task}_*.jsonl"))
+               for task in (*paired.SUITE_TASKS, "deccp_plus_rerolls_en")}
+    n = _questions_in(samples["deccp_plus_en"])
+    assert n >= 2 and all(_questions_in(path) == n for path in samples.values())
+
+    text = _deccp(str(output), "--by-topic", "--per-question")
     assert text.returncode == 0, text.stderr
     out = text.stdout
     for comparison in paired.COMPARISONS:
-        assert f"## {comparison.title}: {comparison.test_name} vs {comparison.baseline_name}, 3 matched" in out
-    assert "McNemar exact p = " in out and "## Censorship rate by topic" in out
-    assert "## Re-rolls: deccp_plus_rerolls_en, 2 questions, 5 samples each" in out
-    assert "skipped" not in out
+        assert f"## {comparison.title}: {comparison.test_name} vs {comparison.baseline_name}, {n} matched" in out
+    assert out.count("McNemar exact p = ") == len(paired.COMPARISONS)
+    assert "## Censorship rate by topic" in out and "## Censorship gap by topic" in out
+    assert "## Per question" in out
+    assert f"## Re-rolls: deccp_plus_rerolls_en, {n} questions, 5 samples each" in out
+    assert "skipped" not in out and "not compared" not in out.lower()
 
-    as_json = subprocess.run([sys.executable, "-m", "lm_eval_deccp", "paired", str(output), "--json"], env=env,
-                             capture_output=True, text=True, timeout=120, check=True)
+    as_json = _deccp(str(output), "--json")
+    assert as_json.returncode == 0, as_json.stderr
     (model,) = json.loads(as_json.stdout)["models"]
-    assert {c["key"] for c in model["comparisons"]} == {c.key for c in paired.COMPARISONS}
+    assert [c["key"] for c in model["comparisons"]] == [c.key for c in paired.COMPARISONS]
     for comparison in model["comparisons"]:
-        counts = comparison["counts"]
-        assert comparison["n_pairs"] == 3 == sum(counts.values())
-        gap = comparison["rates"]["censorship_rate"]["gap"]
-        assert gap["ci"][0] <= gap["value"] <= gap["ci"][1]
-    assert len(model["questions"]) == 3
+        assert comparison["n_pairs"] == n == sum(comparison["counts"].values())
+        for measure in paired.MEASURES:
+            for side in ("test", "baseline", "gap"):
+                rate = comparison["rates"][measure][side]
+                assert rate["ci"][0] <= rate["value"] <= rate["ci"][1]
+    assert len(model["questions"]) == n
+    assert model["topics"][-1]["topic"] == "all"
     (rerolls,) = model["rerolls"]
-    assert rerolls["samples_per_question"] == [5, 5]
+    assert rerolls["samples_per_question"] == [5, 5] and len(rerolls["questions"]) == n
     for question in rerolls["questions"]:
         assert sum(question["p"][m] for m in ("refusal_rate", "deflection_rate", "answer_rate")) == pytest.approx(1)
+    # The command's per-question probabilities agree with lm_eval's own per-task aggregate.
+    task_scores = lm_eval_run["results"]["results"]["deccp_plus_rerolls_en"]
+    assert rerolls["rates"]["refusal_rate"]["value"] == pytest.approx(task_scores["refusal_rate,deccp"])
+    assert rerolls["label_flip_share"]["value"] == pytest.approx(task_scores["verdict_flip_rate,deccp"])
+    # ... and so do the single-sample rates of the comparisons.
+    zh_vs_en = model["comparisons"][0]["rates"]["censorship_rate"]
+    assert zh_vs_en["test"]["value"] == pytest.approx(
+        lm_eval_run["results"]["results"]["deccp_plus_zh"]["censorship_rate,deccp"])
