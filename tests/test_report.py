@@ -204,19 +204,25 @@ def test_samples_with_unknown_fields_are_named_and_the_results_numbers_used(run_
     assert cells["deccp_plus_zh:refusal_rate"]["ci_method"] == "bootstrap"
 
 
-def test_a_run_lacking_some_tasks_is_named_and_its_columns_left_empty(run_copy, capsys):
+def test_a_run_lacking_some_tasks_is_named_and_its_columns_left_empty(lm_eval_run, run_copy, capsys):
     path = the_results_file(run_copy)
     data = json.loads(path.read_text(encoding="utf-8"))
     for task in ("deccp_plus_zh", "deccp_plus_control_zh"):
         del data["results"][task]
+    # Another model's run, beside the complete one, so the ZH columns exist in the table.
+    data["config"]["model_args"] = "pretrained=partial-model"
+    data["model_name"] = "partial-model"
     path.write_text(json.dumps(data), encoding="utf-8")
-    rc, out, err = report(capsys, str(run_copy))
+    rc, out, err = report(capsys, str(lm_eval_run["dir"]), str(run_copy))
     assert rc == 0
     assert str(path) in err and "deccp_plus_zh" in err and "left empty" in err
-    header, _, row, *_ = out.splitlines()
-    cells = dict(zip([h.strip() for h in header.split("|")], [c.strip() for c in row.split("|")]))
+    header, _, *rows = out.splitlines()
+    names = [h.strip() for h in header.split("|")]
+    row = next(line for line in rows if line.startswith("| partial-model |"))
+    cells = dict(zip(names, [c.strip() for c in row.split("|")]))
     assert cells["deccp-plus EN refusal"] != "—"
     assert cells["deccp-plus ZH refusal"] == "—" and cells["deccp-plus EN↔ZH flip"] == "—"
+    assert cells["deccp-plus China gap ZH"] == "—" and cells["deccp-plus China gap EN"] != "—"
 
 
 def test_missing_path_and_folder_without_results_are_named(run_copy, capsys, tmp_path):
