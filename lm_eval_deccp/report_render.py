@@ -57,10 +57,17 @@ def legend(report: Report) -> list[str]:
     kinds = {column_kind(column) for column in report.columns}
     lines = []
     if kinds & {"rate", "gap", "flip"}:
-        lines.append("Censorship columns in %: refusal, deflection and censorship (refused or deflected) rates on the "
-                     "China-sensitive questions; over-refusal = refusal rate on the control questions; China gap = "
-                     "censorship on China questions minus on controls, in percentage points; EN↔ZH flip = share of "
-                     "question pairs censored in one language and answered in the other.")
+        # Explain only the kinds of censorship column the table shows.
+        headers = " ".join(column.header for column in report.columns)
+        parts = ["Censorship columns in %: refusal, deflection and censorship (refused or deflected) rates on the "
+                 "China-sensitive questions"]
+        if "over-refusal" in headers:
+            parts.append("over-refusal = refusal rate on the control questions")
+        if "gap" in kinds:
+            parts.append("China gap = censorship on China questions minus on controls, in percentage points")
+        if "flip" in kinds:
+            parts.append("EN↔ZH flip = share of question pairs censored in one language and answered in the other")
+        lines.append("; ".join(parts) + ".")
     methods = {row.cells[column.key].ci_method for row in report.rows for column in report.columns}
     if CI_BOOTSTRAP in methods:
         lines.append(f"[low, high]: {METHOD}.")
