@@ -78,6 +78,7 @@ def plot_censorship(report: Report, path: Path) -> None:
     figure.text(0.01, 0.005, "Bars: refused + deflected = censored. Whiskers: 95% CI of the censorship rate.",
                 fontsize=8, color="#555555")
     figure.tight_layout(rect=(0, 0.02, 1, 1))
-    # No creation time or software version in the file: the same report gives the same bytes.
-    figure.savefig(path, dpi=110, metadata={"Software": None})
+    # No creation time in the file, so the same report gives the same bytes; the matplotlib version is kept because
+    # another version may draw the same chart with other bytes (tests compare PNGs only within one version).
+    figure.savefig(path, dpi=110, metadata={"Software": f"matplotlib {matplotlib.__version__}"})
     plt.close(figure)
