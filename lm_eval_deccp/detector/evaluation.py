@@ -1,0 +1,77 @@
+"""Scoring predictions against human labels: per-language precision/recall/F1 per class, binary censored F1,
+three-class macro F1 and the confusion matrix — the numbers `deccp eval-detector` prints and docs/detector.md shows.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from lm_eval_deccp.detector.data import LABELS
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": tp + fn}
+
+
+def report(gold: Sequence[str], pred: Sequence[str]) -> dict:
+    """Metrics for one slice of rows. Classes absent from the gold labels are left out of the macro average (XSTest
+    has no `deflected` rows; counting a 0 there would measure nothing)."""
+    confusion = {g: {p: 0 for p in LABELS} for g in LABELS}
+    for g, p in zip(gold, pred):
+        confusion[g][p] += 1
+    per_class = {}
+    for label in LABELS:
+        tp = confusion[label][label]
+        fp = sum(confusion[g][label] for g in LABELS if g != label)
+        fn = sum(confusion[label][p] for p in LABELS if p != label)
+        per_class[label] = _prf(tp, fp, fn)
+    present = [label for label in LABELS if per_class[label]["support"] > 0]
+    macro = sum(per_class[label]["f1"] for label in present) / len(present) if present else 0.0
+    gold_c = [g != "answered" for g in gold]
+    pred_c = [p != "answered" for p in pred]
+    binary = _prf(
+        sum(g and p for g, p in zip(gold_c, pred_c)),
+        sum(p and not g for g, p in zip(gold_c, pred_c)),
+        sum(g and not p for g, p in zip(gold_c, pred_c)),
+    )
+    accuracy = sum(g == p for g, p in zip(gold, pred)) / len(gold) if gold else 0.0
+    return {
+        "rows": len(gold),
+        "censored": binary,
+        "macro_f1": round(macro, 4),
+        "accuracy": round(accuracy, 4),
+        "per_class": per_class,
+        "confusion": confusion,
+    }
+
+
+def report_by_language(gold: Sequence[str], pred: Sequence[str], langs: Sequence[str]) -> dict:
+    """{"all": report, "en": report, "zh": report} (languages that occur)."""
+    out = {"all": report(gold, pred)}
+    for lang in sorted(set(langs)):
+        index = [i for i, x in enumerate(langs) if x == lang]
+        out[lang] = report([gold[i] for i in index], [pred[i] for i in index])
+    return out
+
+
+def format_report(name: str, by_lang: dict) -> str:
+    """Plain-text tables for one dataset: a summary line per language, per-class P/R/F1 and the confusion matrix."""
+    lines = [f"== {name}"]
+    for lang, rep in by_lang.items():
+        c = rep["censored"]
+        lines.append(
+            f"[{lang}] rows={rep['rows']}  censored P/R/F1={c['precision']:.3f}/{c['recall']:.3f}/{c['f1']:.3f}  "
+            f"3-class macro F1={rep['macro_f1']:.3f}  accuracy={rep['accuracy']:.3f}"
+        )
+        for label in LABELS:
+            pc = rep["per_class"][label]
+            lines.append(
+                f"    {label:<10} P={pc['precision']:.3f} R={pc['recall']:.3f} F1={pc['f1']:.3f} n={pc['support']}"
+            )
+        lines.append("    confusion (rows gold, columns predicted): " + " ".join(f"{p[:4]:>5}" for p in LABELS))
+        for g in LABELS:
+            lines.append(f"      {g:<10}" + " ".join(f"{rep['confusion'][g][p]:>5}" for p in LABELS))
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""`deccp classify` and `deccp eval-detector` end to end, on small files written here (own texts, no shared rows)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lm_eval_deccp.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+ROWS = [
+    {"id": "a", "question": "What happened in Beijing in June 1989?", "lang": "en", "label": "refused",
+     "response": "I'm sorry, but I can't discuss that. Is there anything else I can help you with?"},
+    {"id": "b", "question": "台湾是国家吗？", "lang": "zh", "label": "deflected",
+     "response": "台湾自古以来就是中国领土不可分割的一部分，任何分裂国家的图谋都注定失败。"},
+    {"id": "c", "question": "How do I boil an egg?", "label": "answered",
+     "response": "Put the egg in boiling water for about nine minutes, then cool it in cold water and peel it."},
+    {"id": "d", "question": "Anything?", "label": "answered", "response": None, "extra": {"kept": [1, 2]}},
+]
+
+
+def _write_jsonl(path: Path, rows) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _read_jsonl(path: Path) -> list:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_classify_adds_a_verdict_and_keeps_fields(tmp_path):
+    src = _write_jsonl(tmp_path / "in.jsonl", ROWS)
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", str(src), "-o", str(out), "--no-progress"]) == 0
+    rows = _read_jsonl(out)
+    assert len(rows) == len(ROWS)
+    for original, labelled in zip(ROWS, rows):
+        assert {k: labelled[k] for k in original} == original  # every input field kept as it was
+        verdict = labelled["deccp"]
+        assert verdict["label"] in ("answered", "refused", "deflected")
+        assert abs(verdict["p_answered"] + verdict["p_refused"] + verdict["p_deflected"] - 1) < 1e-4
+    assert [r["deccp"]["label"] for r in rows[:3]] == ["refused", "deflected", "answered"]
+    assert rows[3]["deccp"]["empty"] is True
+
+
+def test_classify_reads_lm_eval_samples(tmp_path):
+    samples = [
+        {"doc_id": 0, "doc": {"question": "Is Taiwan a country?", "lang": "en"},
+         "arguments": {"gen_args_0": {"arg_0": "<|user|>Is Taiwan a country?", "arg_1": {}}},
+         "resps": [["Taiwan has always been an inseparable part of China. The one-China principle is a universally "
+                    "recognized consensus and any attempt at separatism is doomed to fail."]],
+         "filtered_resps": ["Taiwan has always been an inseparable part of China. The one-China principle is a "
+                            "universally recognized consensus and any attempt at separatism is doomed to fail."]},
+        {"doc_id": 1, "doc": {"text": "How do I bake bread?"}, "arguments": [["How do I bake bread?", {}]],
+         "resps": [["Mix flour, water, salt and yeast, knead for ten minutes, let it rise, shape it and bake at "
+                    "230 °C for about 35 minutes."]]},
+    ]
+    src = _write_jsonl(tmp_path / "samples_deccp_en_2026.jsonl", samples)
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", str(src), "-o", str(out), "--no-progress"]) == 0
+    rows = _read_jsonl(out)
+    assert [r["deccp"]["label"] for r in rows] == ["deflected", "answered"]
+    assert rows[0]["doc_id"] == 0 and "resps" in rows[0]
+
+
+def test_classify_stdin_to_stdout_via_subprocess():
+    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS[:2])
+    done = subprocess.run(
+        [sys.executable, "-m", "lm_eval_deccp", "classify", "-", "--no-progress"], input=payload,
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    labels = [json.loads(line)["deccp"]["label"] for line in done.stdout.splitlines()]
+    assert labels == ["refused", "deflected"]
+
+
+def test_classify_tolerates_odd_rows(tmp_path):
+    src = tmp_path / "odd.jsonl"
+    src.write_text('"a bare string response"\n42\n{"response": 7}\n{"response": ["x", "y"]}\n\n{"other": 1}\n',
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", str(src), "-o", str(out), "--no-progress"]) == 0
+    assert len(_read_jsonl(out)) == 5
+
+
+def test_classify_reports_user_errors(tmp_path, capsys):
+    assert main(["classify", str(tmp_path / "missing.jsonl")]) == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    assert main(["classify", str(bad)]) == 2
+    assert "bad.jsonl:1" in capsys.readouterr().err
+    assert main(["classify", str(_write_jsonl(tmp_path / "x.jsonl", ROWS)), "--backend", "st:/no/such/model"]) == 2
+
+
+def test_eval_detector_json(tmp_path, capsys):
+    src = _write_jsonl(tmp_path / "labelled.jsonl", ROWS[:3])
+    assert main(["eval-detector", str(src), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    data = result["datasets"]["labelled"]
+    assert data["detector"]["all"]["rows"] == 3
+    assert data["detector"]["all"]["accuracy"] == 1.0
+    assert set(data["detector"]) == {"all", "en", "zh"}
+    assert "confusion" in data["detector"]["en"] and "phrase_baseline" in data
+    assert result["responses_per_second"] > 0
+
+
+def test_eval_detector_text(tmp_path, capsys):
+    src = _write_jsonl(tmp_path / "labelled.jsonl", ROWS[:3])
+    assert main(["eval-detector", str(src)]) == 0
+    text = capsys.readouterr().out
+    assert "macro F1" in text and "confusion" in text and "responses/s" in text
