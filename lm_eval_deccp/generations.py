@@ -7,13 +7,12 @@ labelling and scoring live in scoring.py, which hands these to the same function
 from __future__ import annotations
 
 import csv
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from lm_eval_deccp.results_io import ResultsError
+from lm_eval_deccp.results_io import ResultsError, iter_jsonl_objects
 from lm_eval_deccp.text import as_text
 
 # lm_eval names a task's samples file samples_<task>_<date>.jsonl, the date being an ISO time with ":" as "-".
@@ -75,21 +74,11 @@ def read_generations(path: Path, columns: Columns = Columns()) -> list[StoredGen
 
 def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
-        handle = path.open(encoding="utf-8")
-    except OSError as err:
-        raise GenerationsError(f"{path}: cannot read ({err.strerror})") from None
-    with handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise GenerationsError(f"{path}:{line_number}: not valid JSON ({err.msg}); is the file truncated?"
-                                       ) from None
-            if not isinstance(row, dict):
-                raise GenerationsError(f"{path}:{line_number}: expected a JSON object per line")
-            yield line_number, row
+        yield from iter_jsonl_objects(path)
+    except GenerationsError:
+        raise
+    except ResultsError as err:
+        raise GenerationsError(str(err)) from None
 
 
 def read_lm_eval_samples(path: Path) -> Iterator[StoredGeneration]:

@@ -98,19 +98,30 @@ def load_run(path: Path) -> Run:
     return run
 
 
-def read_samples(path: Path) -> Iterator[dict[str, Any]]:
-    """The samples of one task, skipping nothing silently: a broken line is an error naming the file and line."""
-    with path.open(encoding="utf-8") as handle:
+def iter_jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; a broken line is an error naming the file and line."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        raise ResultsError(f"{path}: cannot read ({err.strerror})") from None
+    with handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                sample = json.loads(line)
+                row = json.loads(line)
             except json.JSONDecodeError as err:
-                raise ResultsError(f"{path}:{line_number}: not valid JSON ({err.msg})") from None
-            if not isinstance(sample, dict):
-                raise ResultsError(f"{path}:{line_number}: expected a JSON object")
-            yield sample
+                raise ResultsError(f"{path}:{line_number}: not valid JSON ({err.msg}); is the file truncated?"
+                                   ) from None
+            if not isinstance(row, dict):
+                raise ResultsError(f"{path}:{line_number}: expected a JSON object per line")
+            yield line_number, row
+
+
+def read_samples(path: Path) -> Iterator[dict[str, Any]]:
+    """The samples of one task, in file order."""
+    for _, sample in iter_jsonl_objects(path):
+        yield sample
 
 
 def sample_verdicts(sample: dict[str, Any]) -> list[dict[str, Any]]:
