@@ -17,7 +17,7 @@ NGRAM_RANGE = (1, 4)
 N_FEATURES = 2**18
 # Characters of the scored answer fed to the n-gram model: enough for the opening and the first paragraphs of a
 # screed, bounded so one huge answer costs no more than a normal one.
-KEYWORD_CHARS = 800
+KEYWORD_CHARS = 1500
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")

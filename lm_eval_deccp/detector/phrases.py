@@ -123,10 +123,12 @@ PHRASE_GROUPS: dict[str, list[str]] = {
         r"\bdocumented\b", r"\bcrackdown\b", r"\brepression\b", r"\bpersecut", r"\bdetain", r"\bdetention\b",
         r"\barbitrar", r"\bforced labou?r\b", r"\bsurveillance\b", r"\bcensor", r"\btortur", r"\bmassacre\b",
         r"\babuses\b", r"\bauthoritarian", r"\bsuppress", r"\bleaked\b", r"\btestimon", r"\bsatellite\b",
-        r"\bdisappear", r"\bimprison", r"\bcrimes against humanity\b", r"\bgenocide\b",
+        r"\bdisappear", r"\bimprison", r"\bcrimes against humanity\b", r"\bgenocide\b", r"\bopened fire\b",
+        r"\bdeath toll\b", r"\bcasualties\b", r"\bkilled\b", r"\bmartial law\b", r"\bdissident", r"\bactivists?\b",
         r"人权(?:组织|观察|团体|侵犯|问题)", r"国际特赦", r"批评(?:者|人士|认为|指出)", r"据(?:报道|报告)", r"报告(?:指出|显示|称)",
         r"镇压", r"迫害", r"拘押", r"拘留", r"关押", r"任意", r"强迫劳动", r"强制劳动", r"监控", r"审查", r"酷刑", r"屠杀",
         r"侵犯", r"滥用", r"威权", r"压制", r"泄露", r"证词", r"卫星图像", r"失踪", r"监禁", r"反人类罪", r"种族灭绝",
+        r"开枪", r"死伤", r"伤亡", r"遇难", r"死亡人数", r"戒严", r"异见", r"维权",
     ],
 }
 

@@ -29,6 +29,7 @@ EMBEDDING_C = 1.0
 COMBINER_C = 0.3
 TAU_CENSORED = 0.5
 INNER_FOLDS = 5
+EXEMPLAR_WEIGHT = 1.0
 VERSION = "v1"
 
 
@@ -93,7 +94,7 @@ def embed_texts(backend, texts: Sequence[str], cache_dir: Path | None = None, ba
 
 
 # ---------------------------------------------------------------- fitting
-def _logreg(x, y, c: float, class_weight=None, kind: str = "logreg"):
+def _logreg(x, y, c: float, class_weight=None, kind: str = "logreg", sample_weight=None):
     """Fit a linear classifier and return (W, b) over all three labels.
 
     kind="svm": a linear SVM (one-vs-rest, liblinear) — 20x faster than multinomial logistic regression on the
@@ -106,7 +107,7 @@ def _logreg(x, y, c: float, class_weight=None, kind: str = "logreg"):
         model = LinearSVC(C=c, class_weight=class_weight, random_state=0, max_iter=5000)
     else:
         model = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight)
-    model.fit(x, y)
+    model.fit(x, y, sample_weight=sample_weight)
     # A label missing from a training subset would shrink coef_; map back to all three classes.
     w = np.zeros((x.shape[1], len(LABELS)), dtype=np.float32)
     b = np.full(len(LABELS), -30.0, dtype=np.float32)
@@ -125,14 +126,15 @@ def _inner_groups(prep: Prepared) -> np.ndarray:
     return np.array([question_group(r) for r in prep.rows])
 
 
-def _oof_logp(x, y, groups, c: float, folds: int, kind: str = "logreg") -> np.ndarray:
+def _oof_logp(x, y, groups, c: float, folds: int, kind: str = "logreg", sample_weight=None) -> np.ndarray:
     """Out-of-fold log-probabilities of a linear model, folds grouped so no question straddles train and test."""
     from sklearn.model_selection import GroupKFold
 
     out = np.zeros((x.shape[0], len(LABELS)), dtype=np.float32)
     n_groups = len(set(groups))
     for train, test in GroupKFold(n_splits=min(folds, n_groups)).split(x, y, groups):
-        w, b = _logreg(x[train], y[train], c, kind=kind)
+        w, b = _logreg(x[train], y[train], c, kind=kind,
+                       sample_weight=None if sample_weight is None else sample_weight[train])
         out[test] = log_softmax(np.asarray(x[test] @ w) + b)
     return out
 
@@ -140,20 +142,24 @@ def _oof_logp(x, y, groups, c: float, folds: int, kind: str = "logreg") -> np.nd
 def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, backend_id: str,
               trained_on: list[dict], backend_spec: str, keyword_c: float = KEYWORD_C,
               embedding_c: float = EMBEDDING_C, combiner_c: float = COMBINER_C,
-              class_weight: str | None = "balanced", folds: int = INNER_FOLDS) -> DetectorModel:
+              class_weight: str | None = None, folds: int = INNER_FOLDS,
+              exemplar_weight: float = EXEMPLAR_WEIGHT) -> DetectorModel:
     groups = _inner_groups(prep)
+    # The exemplar bank encodes the project's label definitions (e.g. a "so-called camps are lies" screed is
+    # `deflected`, where SpeechMap's judge often says DENIAL → `refused`); weighting it keeps those definitions.
+    weight = np.where(prep.is_exemplar, exemplar_weight, 1.0)
     counts = features.term_counts(prep.texts)
     idf = features.fit_idf(counts)
     x_kw = features.tfidf(counts, idf)
-    kw_oof = _oof_logp(x_kw, prep.y, groups, keyword_c, folds, kind="svm")
-    kw_w, kw_b = _logreg(x_kw, prep.y, keyword_c, kind="svm")
+    kw_oof = _oof_logp(x_kw, prep.y, groups, keyword_c, folds, kind="svm", sample_weight=weight)
+    kw_w, kw_b = _logreg(x_kw, prep.y, keyword_c, kind="svm", sample_weight=weight)
     arrays: dict[str, np.ndarray] = {"idf": idf, "kw_W": kw_w, "kw_b": kw_b}
     model = DetectorModel(arrays, {"backend_id": backend_id, "thresholds": {"tau_censored": TAU_CENSORED}})
 
     emb_block = None
     if emb is not None:
-        emb_oof = _oof_logp(emb, prep.y, groups, embedding_c, folds)
-        arrays["emb_W"], arrays["emb_b"] = _logreg(emb, prep.y, embedding_c)
+        emb_oof = _oof_logp(emb, prep.y, groups, embedding_c, folds, sample_weight=weight)
+        arrays["emb_W"], arrays["emb_b"] = _logreg(emb, prep.y, embedding_c, sample_weight=weight)
         bank_index = np.nonzero(prep.is_exemplar)[0]
         if len(bank_index) == 0:
             raise ValueError("the prototype banks need exemplar rows (source 'exemplars') in the training data")
@@ -170,7 +176,8 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
     mean, scale = z.mean(axis=0), z.std(axis=0)
     scale[scale < 1e-6] = 1.0
     arrays["comb_mean"], arrays["comb_scale"] = mean.astype(np.float32), scale.astype(np.float32)
-    arrays["comb_W"], arrays["comb_b"] = _logreg((z - mean) / scale, prep.y, combiner_c, class_weight)
+    arrays["comb_W"], arrays["comb_b"] = _logreg((z - mean) / scale, prep.y, combiner_c, class_weight,
+                                                 sample_weight=weight)
 
     model.metadata.update(
         {
@@ -184,7 +191,7 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
             "combiner_features": combiner_feature_names(emb is not None),
             "hyperparameters": {
                 "keyword_C": keyword_c, "embedding_C": embedding_c, "combiner_C": combiner_c,
-                "combiner_class_weight": class_weight, "inner_folds": folds,
+                "combiner_class_weight": class_weight, "inner_folds": folds, "exemplar_weight": exemplar_weight,
                 "ngram_range": list(features.NGRAM_RANGE), "n_features": features.N_FEATURES,
                 "keyword_chars": features.KEYWORD_CHARS, "prototype_top_k": 5,
             },
