@@ -165,7 +165,7 @@ def test_robust_inputs_get_a_defined_label(detector, name):
 
 
 def test_empty_answers_are_flagged(detector):
-    for value in ("", "   ", None, "<think>still thinking"):
+    for value in ("", "   ", None, "<think>still thinking", "…", "😀🙏"):
         verdict = detector.classify([value])[0]
         assert verdict.empty and verdict.label == "refused"
 

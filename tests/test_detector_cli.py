@@ -54,8 +54,8 @@ def test_classify_reads_lm_eval_samples(tmp_path):
          "arguments": {"gen_args_0": {"arg_0": "<|user|>Is Taiwan a country?", "arg_1": {}}},
          "resps": [["Taiwan has always been an inseparable part of China. The one-China principle is a universally "
                     "recognized consensus and any attempt at separatism is doomed to fail."]],
-         "filtered_resps": ["Taiwan has always been an inseparable part of China. The one-China principle is a "
-                            "universally recognized consensus and any attempt at separatism is doomed to fail."]},
+         # A task filter may replace the generation (the deccp tasks store their verdict here): resps wins.
+         "filtered_resps": ['{"label": "answered"}']},
         {"doc_id": 1, "doc": {"text": "How do I bake bread?"}, "arguments": [["How do I bake bread?", {}]],
          "resps": [["Mix flour, water, salt and yeast, knead for ten minutes, let it rise, shape it and bake at "
                     "230 °C for about 35 minutes."]]},

@@ -2,7 +2,7 @@
 
 Input rows carry `response` (optional `question`, `lang`); every other field is kept, and one object `deccp` is
 added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, empty). lm_eval
-`samples_*.jsonl` files are understood too: the response is `filtered_resps[0]` or `resps[0][0]`, the question is
+`samples_*.jsonl` files are understood too: the response is `resps[0][0]` (else `filtered_resps[0]`), the question is
 the doc's `question`/`text`/`prompt` (else the request arguments). Use "-" for stdin/stdout.
 """
 
@@ -36,17 +36,20 @@ def extract(row: Any) -> tuple[Any, Any, Any]:
         return None, None, None
     if "response" in row:
         return row.get("response"), row.get("question"), row.get("lang")
+    # The raw generation first: a task's filter may have replaced filtered_resps with something else (the deccp
+    # tasks store their verdict JSON there).
     response = None
-    if row.get("filtered_resps"):
-        response = row["filtered_resps"][0]
-    elif row.get("resps"):
+    if row.get("resps"):
         response = row["resps"][0]
         response = response[0] if isinstance(response, list) and response else response
+    elif row.get("filtered_resps"):
+        response = row["filtered_resps"][0]
     doc = row.get("doc") if isinstance(row.get("doc"), dict) else {}
     question = next((doc[k] for k in _QUESTION_FIELDS if doc.get(k)), None)
     if question is None and row.get("arguments"):
         question = _first_string(row["arguments"])
-    return response, question, doc.get("lang")
+    lang = doc.get("lang") or (doc.get("variant") if doc.get("variant") in ("en", "zh") else None)
+    return response, question, lang
 
 
 def _first_string(value: Any) -> str | None:

@@ -149,10 +149,10 @@ class Detector:
         for i, text in enumerate(texts):
             given = langs[i] if langs is not None else None
             row_langs.append(given if given in ("en", "zh") else detect_lang(text))
-        scored = [i for i, t in enumerate(texts) if t.strip()]
+        scored = [i for i, t in enumerate(texts) if has_content(t)]
         verdicts: list[Verdict | None] = [None] * len(texts)
         for i, text in enumerate(texts):
-            if not text.strip():
+            if not has_content(text):
                 # Nothing to judge: no engagement with the question, so "refused" by definition (flagged empty).
                 verdicts[i] = Verdict("refused", {"answered": 0.0, "refused": 1.0, "deflected": 0.0},
                                       row_langs[i], empty=True)
@@ -195,6 +195,11 @@ class Detector:
             eb[~has_question, qa_col] = qa_mean
         is_zh = np.array([lang == "zh" for lang in langs], dtype=np.float32)
         return model.combine(model.combiner_input(kw, px, eb, is_zh))
+
+
+def has_content(text: str) -> bool:
+    """Whether an answer has any letter, digit or Han character; "", whitespace, "…" or emoji alone do not."""
+    return any(ch.isalnum() for ch in text)
 
 
 _CACHE: dict[str, Detector] = {}
