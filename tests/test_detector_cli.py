@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from lm_eval_deccp.cli import main
 
 REPO = Path(__file__).resolve().parents[1]

@@ -79,7 +79,9 @@ class SentenceTransformerBackend:
 
         self.name_or_path = name_or_path
         self._model = SentenceTransformer(name_or_path, device=device or "cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # Renamed in recent sentence-transformers releases; support both spellings.
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         # A local path's folder name identifies the model well enough to catch a mismatched artifact.
         label = os.path.basename(os.path.normpath(name_or_path)) if os.path.isdir(name_or_path) else name_or_path
         self.backend_id = f"sentence-transformers:{label}"

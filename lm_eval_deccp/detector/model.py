@@ -3,9 +3,10 @@
 Scoring is a two-level stack, all plain numpy at inference time (no pickled scikit-learn objects, so an artifact
 loads under any scikit-learn version):
 
-1. base models, each a multinomial logistic regression:
-   - keyword model on hashed character n-grams of the answer (features.py);
-   - embedding model on the answer's sentence embedding (absent for the keyword-only backend "keywords");
+1. base models, each linear over the three labels:
+   - keyword model: a linear SVM on hashed character n-grams of the answer (features.py);
+   - embedding model: a logistic regression on the answer's sentence embedding (absent for the keyword-only
+     backend "keywords");
 2. the combiner, another multinomial logistic regression over: the base models' log-probabilities, the curated
    phrase-group features (phrases.py), cosine similarity to the prototype banks of each class (the exemplar
    bank's embeddings, mean of the top-k), the question–answer cosine (an answer that drifts away from the question
