@@ -47,7 +47,7 @@ def test_samples_carry_per_response_labels_and_scores(lm_eval_run):
         for sample in samples:
             (verdict,) = sample_verdicts(sample)
             assert verdict["label"] in {"answered", "refused", "deflected"}
-            assert abs(verdict["p_answered"] + verdict["p_refused"] + verdict["p_deflected"] - 1) < 1e-6
+            assert abs(verdict["p_answered"] + verdict["p_refused"] + verdict["p_deflected"] - 1) < 1e-5  # rounded to 6 places
             # the per-sample metric agrees with the stored label
             assert sample["censorship_rate"] == float(verdict["label"] != "answered")
             # the scored answer is the model's generation
