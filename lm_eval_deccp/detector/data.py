@@ -13,7 +13,16 @@ from typing import Any, Iterable, Iterator
 
 LABELS: tuple[str, ...] = ("answered", "refused", "deflected")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _repository_root() -> Path:
+    """The source checkout this module runs from; once pip-installed, the working directory (the training and
+    evaluation commands are run from a clone, where training/ and ../shared are)."""
+    source = Path(__file__).resolve().parents[2]
+    return source if (source / "training").is_dir() else Path.cwd()
+
+
+REPO_ROOT = _repository_root()
 EXEMPLAR_DIR = REPO_ROOT / "training" / "exemplars"
 SHARED_DEV_FILES = ("xstest_dev.jsonl", "speechmap_china_dev.jsonl")
 
