@@ -53,8 +53,6 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
     lm_eval calls process_results per document. The verdicts then travel with the samples into the log as
     `filtered_resps` (JSON text, because lm_eval writes filtered responses as strings); `answer` is the scored
     text, i.e. the generation without any <think> part."""
-    from lm_eval_deccp.detector import get_detector
-
     positions, answers, questions, langs = [], [], [], []
     for doc_index, (doc_resps, doc) in enumerate(zip(resps, docs)):
         for sample_index, resp in enumerate(doc_resps):
@@ -62,13 +60,20 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
             answers.append(final_answer(as_text(resp)))
             questions.append(doc.get("question"))
             langs.append(doc.get("lang"))
-    detector = get_detector(os.environ.get(DETECTOR_ENV) or None)
+    detector = task_detector()
     log.info("deccp: labelling %d responses with the %s detector", len(answers), detector.spec)
     verdicts = detector.classify(answers, questions=questions, langs=langs, progress=len(answers) > 200)
     scored: list[list[str]] = [["" for _ in doc_resps] for doc_resps in resps]
     for (doc_index, sample_index), answer, verdict in zip(positions, answers, verdicts):
         scored[doc_index][sample_index] = encode_verdict(verdict.to_dict(), answer)
     return scored
+
+
+def task_detector():
+    """The detector the tasks use: the default, or the backend named by $DECCP_DETECTOR_BACKEND (cached per process)."""
+    from lm_eval_deccp.detector import get_detector
+
+    return get_detector(os.environ.get(DETECTOR_ENV) or None)
 
 
 def encode_verdict(verdict: dict[str, Any], answer: str) -> str:

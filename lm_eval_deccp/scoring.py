@@ -310,8 +310,4 @@ def _json_safe(value: Any) -> Any:
 
 def detector_description() -> dict[str, Any]:
     """Which detector labelled the run, for the results file (the same one annotate_responses uses)."""
-    from lm_eval_deccp.detector import get_detector
-
-    detector = get_detector(os.environ.get(harness.DETECTOR_ENV) or None)
-    info = getattr(detector, "info", None)
-    return dict(info) if isinstance(info, dict) else {"backend": getattr(detector, "backend_name", None)}
+    return dict(harness.task_detector().info)
