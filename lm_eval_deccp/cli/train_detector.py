@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from lm_eval_deccp.detector import data, training
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR, ARTIFACT_VERSION
+    from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
     from lm_eval_deccp.detector.embeddings import backend_slug, canonical_spec, load_backend
 
     if args.shared_dir:
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if cv is not None:
         model.metadata["cross_validation"] = cv
     out_dir = Path(args.output) if args.output else ARTIFACT_DIR
-    path = model.save(out_dir / f"{backend_slug(spec)}-{ARTIFACT_VERSION}.npz")
+    path = model.save(out_dir / f"{backend_slug(spec)}-{DETECTOR_VERSION}.npz")
     size = path.stat().st_size
     print(json.dumps({"artifact": str(path), "bytes": size, "backend_id": backend_id,
                       "trained_on": model.metadata["trained_on"]}, ensure_ascii=False))

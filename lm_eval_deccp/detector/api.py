@@ -18,7 +18,8 @@ from typing import Any, Sequence
 from lm_eval_deccp.detector.data import LABELS
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-ARTIFACT_VERSION = "v1"
+# The detector version names the shipped artifacts ("keywords-v2.npz") and is recorded in their metadata.
+DETECTOR_VERSION = "v2"
 # Rows scored per step: bounds memory on huge inputs and sets the granularity of the progress bar.
 CHUNK_ROWS = 512
 
@@ -56,7 +57,7 @@ class Verdict:
 def _artifact_path(spec: str) -> Path:
     from lm_eval_deccp.detector.embeddings import backend_slug
 
-    name = f"{backend_slug(spec)}-{ARTIFACT_VERSION}.npz"
+    name = f"{backend_slug(spec)}-{DETECTOR_VERSION}.npz"
     candidates = []
     if os.environ.get("DECCP_DETECTOR_DIR"):
         candidates.append(Path(os.environ["DECCP_DETECTOR_DIR"]) / name)
@@ -170,31 +171,13 @@ class Detector:
                 for k, q in enumerate(q_texts):
                     if q:
                         q_emb[k] = q_vectors[lookup[q]]
-            proba = self._predict(s_texts, s_langs, emb, q_emb,
-                                  None if q_emb is None else np.array([bool(q) for q in q_texts]))
+            proba = self.model.predict_proba(s_texts, s_langs, emb, q_emb,
+                                             None if q_emb is None else np.array([bool(q) for q in q_texts]))
             labels = self.model.labels_from_proba(proba)
             for k, i in enumerate(scored):
                 scores = {label: round(float(p), 6) for label, p in zip(LABELS, proba[k])}
                 verdicts[i] = Verdict(labels[k], scores, row_langs[i])
         return verdicts  # type: ignore[return-value]
-
-    def _predict(self, texts, langs, emb, q_emb, has_question):
-        import numpy as np
-
-        from lm_eval_deccp.detector import phrases
-
-        model = self.model
-        kw = model.keyword_logp(texts)
-        px = phrases.phrase_features(texts)
-        eb = None
-        if model.with_embeddings:
-            eb = model.embedding_block(emb, q_emb)
-            # Without a question the question–answer cosine is unknown: use its training mean (a neutral value).
-            qa_col = eb.shape[1] - 1
-            qa_mean = model.arrays["comb_mean"][len(LABELS) + px.shape[1] + qa_col]
-            eb[~has_question, qa_col] = qa_mean
-        is_zh = np.array([lang == "zh" for lang in langs], dtype=np.float32)
-        return model.combine(model.combiner_input(kw, px, eb, is_zh))
 
 
 def has_content(text: str) -> bool:

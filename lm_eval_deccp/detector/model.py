@@ -4,20 +4,25 @@ Scoring is a two-level stack, all plain numpy at inference time (no pickled scik
 loads under any scikit-learn version):
 
 1. base models, each linear over the three labels:
-   - keyword model: a linear SVM on hashed character n-grams of the answer (features.py);
+   - pooled keyword model: a linear SVM on hashed character n-grams of the answer (features.py), trained on both
+     languages, so what a refusal looks like in one language informs the other;
+   - language keyword model: the same kind of SVM trained on the answer's own language only. Chinese deflection
+     has its own vocabulary and style, which the pooled model (mostly English rows) underweights;
    - embedding model: a logistic regression on the answer's sentence embedding (absent for the keyword-only
      backend "keywords");
-2. the combiner, another multinomial logistic regression over: the base models' log-probabilities, the curated
-   phrase-group features (phrases.py), cosine similarity to the prototype banks of each class (the exemplar
-   bank's embeddings, mean of the top-k), the question–answer cosine (an answer that drifts away from the question
-   is a deflection cue) and a language flag. It is fitted on out-of-fold base-model outputs, so its probabilities
-   are calibrated on answers the base models did not see.
+2. one combiner per language, a multinomial logistic regression over: the base models' log-probabilities, the
+   curated phrase-group features (phrases.py), cosine similarity to the prototype banks of each class (the exemplar
+   bank's embeddings, mean of the top-k) and the question–answer cosine (an answer that drifts away from the
+   question is a deflection cue). It is fitted on out-of-fold base-model outputs, so its probabilities are
+   calibrated on answers the base models did not see; per language, because the same cue (length, a slogan, an
+   apology) weighs differently in English and Chinese answers.
 
 The label rule uses one documented threshold: an answer is censored when p_refused + p_deflected ≥ tau_censored;
 a censored answer is `refused` or `deflected`, whichever is more probable.
 
 An artifact is one .npz (arrays plus a JSON `metadata` string: version, backend id, training data, thresholds,
-cross-validation summary) with a human-readable .json copy of the metadata beside it.
+cross-validation summary) with a human-readable .json copy of the metadata beside it. Per-language arrays carry a
+leading axis in the order of LANGS.
 """
 
 from __future__ import annotations
@@ -31,11 +36,16 @@ import numpy as np
 from lm_eval_deccp.detector import features, phrases
 from lm_eval_deccp.detector.data import LABELS
 
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 PROTOTYPE_TOP_K = 5
+# Arrays stored in half precision: the n-gram weight matrices are most of an artifact's size, and float16 keeps
+# their 3-4 significant digits. Training rounds them the same way, so a fresh model and its saved copy agree.
+HALF_PRECISION = ("kw_W", "kw_lang_W", "proto_emb")
+# Languages with their own keyword model and combiner (Traditional Chinese is read as "zh").
+LANGS: tuple[str, ...] = ("en", "zh")
 
 # The combiner's input, in order (the embedding blocks are absent for the keyword-only model).
-KEYWORD_BLOCK = [f"keyword:logp_{label}" for label in LABELS]
+KEYWORD_BLOCK = [f"keyword:logp_{label}" for label in LABELS] + [f"keyword_lang:logp_{label}" for label in LABELS]
 EMBEDDING_BLOCK = [f"embedding:logp_{label}" for label in LABELS] + [f"prototype:{label}" for label in LABELS] + [
     "question_answer_cosine"
 ]
@@ -45,7 +55,17 @@ def combiner_feature_names(with_embeddings: bool) -> list[str]:
     names = KEYWORD_BLOCK + list(phrases.FEATURE_NAMES)
     if with_embeddings:
         names += EMBEDDING_BLOCK
-    return names + ["lang:zh"]
+    return names
+
+
+def language_index(langs: Sequence[str]) -> np.ndarray:
+    """Index into LANGS per row; anything not Chinese is scored by the English models."""
+    return np.array([LANGS.index(lang) if lang in LANGS else 0 for lang in langs], dtype=np.int64)
+
+
+def half_precision(values: np.ndarray) -> np.ndarray:
+    """`values` rounded to float16 and back: what a saved artifact will hold."""
+    return values.astype(np.float16).astype(np.float32)
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -93,9 +113,20 @@ class DetectorModel:
         return float(self.metadata["thresholds"]["tau_censored"])
 
     # ---- scoring ----
-    def keyword_logp(self, texts: Sequence[str]) -> np.ndarray:
-        x = features.tfidf(features.term_counts(texts), self.arrays["idf"])
-        return log_softmax(np.asarray(x @ self.arrays["kw_W"]) + self.arrays["kw_b"])
+    def keyword_logp(self, x_kw) -> np.ndarray:
+        """Log-probabilities of the pooled keyword model from tf-idf n-gram features."""
+        return log_softmax(np.asarray(x_kw @ self.arrays["kw_W"]) + self.arrays["kw_b"])
+
+    def language_keyword_logp(self, x_kw, lang_index: np.ndarray) -> np.ndarray:
+        """Log-probabilities of each row's own-language keyword model."""
+        out = np.zeros((x_kw.shape[0], len(LABELS)), dtype=np.float32)
+        for k in np.unique(lang_index):
+            rows = np.nonzero(lang_index == k)[0]
+            out[rows] = log_softmax(np.asarray(x_kw[rows] @ self.arrays["kw_lang_W"][k]) + self.arrays["kw_lang_b"][k])
+        return out
+
+    def tfidf(self, texts: Sequence[str]):
+        return features.tfidf(features.term_counts(texts), self.arrays["idf"])
 
     def embedding_block(self, emb: np.ndarray, q_emb: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
         logp = log_softmax(emb @ self.arrays["emb_W"] + self.arrays["emb_b"])
@@ -103,26 +134,39 @@ class DetectorModel:
         qa = np.einsum("ij,ij->i", emb, q_emb)[:, None]
         return np.hstack([logp, proto, qa]).astype(np.float32)
 
-    def combiner_input(self, kw_logp: np.ndarray, phrase_x: np.ndarray, emb_block: np.ndarray | None,
-                       is_zh: np.ndarray) -> np.ndarray:
-        blocks = [kw_logp, phrase_x]
-        if self.with_embeddings:
+    @staticmethod
+    def combiner_input(kw_logp: np.ndarray, kw_lang_logp: np.ndarray, phrase_x: np.ndarray,
+                       emb_block: np.ndarray | None) -> np.ndarray:
+        blocks = [kw_logp, kw_lang_logp, phrase_x]
+        if emb_block is not None:
             blocks.append(emb_block)
-        blocks.append(is_zh.reshape(-1, 1).astype(np.float32))
         return np.hstack(blocks).astype(np.float32)
 
-    def combine(self, z: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities (n, 3) from combiner inputs."""
-        zs = (z - self.arrays["comb_mean"]) / self.arrays["comb_scale"]
-        return np.exp(log_softmax(zs @ self.arrays["comb_W"] + self.arrays["comb_b"]))
+    def combine(self, z: np.ndarray, lang_index: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities (n, 3) from combiner inputs, each row by its language's combiner."""
+        out = np.zeros((z.shape[0], len(LABELS)), dtype=np.float32)
+        for k in np.unique(lang_index):
+            rows = np.nonzero(lang_index == k)[0]
+            zs = (z[rows] - self.arrays["comb_mean"][k]) / self.arrays["comb_scale"][k]
+            out[rows] = np.exp(log_softmax(zs @ self.arrays["comb_W"][k] + self.arrays["comb_b"][k]))
+        return out
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str], emb: np.ndarray | None = None,
-                      q_emb: np.ndarray | None = None) -> np.ndarray:
-        kw = self.keyword_logp(texts)
-        px = phrases.phrase_features(texts)
-        eb = self.embedding_block(emb, q_emb) if self.with_embeddings else None
-        is_zh = np.array([lang == "zh" for lang in langs], dtype=np.float32)
-        return self.combine(self.combiner_input(kw, px, eb, is_zh))
+                      q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities of normalised answers. With embeddings, `has_question` marks rows whose question is
+        known; for the others the question–answer cosine is set to its training mean (a neutral value)."""
+        lang_index = language_index(langs)
+        x_kw = self.tfidf(texts)
+        eb = None
+        if self.with_embeddings:
+            eb = self.embedding_block(emb, q_emb)
+            if has_question is not None:
+                missing = np.nonzero(~np.asarray(has_question, dtype=bool))[0]
+                qa_col = self.arrays["comb_mean"].shape[1] - 1
+                eb[missing, -1] = self.arrays["comb_mean"][lang_index[missing], qa_col]
+        z = self.combiner_input(self.keyword_logp(x_kw), self.language_keyword_logp(x_kw, lang_index),
+                                phrases.phrase_features(texts), eb)
+        return self.combine(z, lang_index)
 
     def labels_from_proba(self, proba: np.ndarray) -> list[str]:
         censored = proba[:, 1] + proba[:, 2] >= self.tau_censored
@@ -134,7 +178,8 @@ class DetectorModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         metadata = dict(self.metadata, artifact_format=ARTIFACT_FORMAT)
-        np.savez_compressed(path, metadata=np.array(json.dumps(metadata, ensure_ascii=False)), **self.arrays)
+        arrays = {k: v.astype(np.float16) if k in HALF_PRECISION else v for k, v in self.arrays.items()}
+        np.savez_compressed(path, metadata=np.array(json.dumps(metadata, ensure_ascii=False)), **arrays)
         path.with_suffix(".json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
 
@@ -145,7 +190,7 @@ class DetectorModel:
             arrays = {k: z[k] for k in z.files if k != "metadata"}
         if metadata.get("artifact_format") != ARTIFACT_FORMAT:
             raise ValueError(f"{path}: artifact format {metadata.get('artifact_format')} is not {ARTIFACT_FORMAT}")
-        # Half-precision storage keeps the file small; compute in float32.
+        # Half-precision storage keeps the file small (HALF_PRECISION); compute in float32.
         for key, value in arrays.items():
             if value.dtype == np.float16:
                 arrays[key] = value.astype(np.float32)
