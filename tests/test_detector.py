@@ -117,6 +117,22 @@ def test_denial_screed_is_censored(detector):
     assert verdict.scores["answered"] < 0.1
 
 
+@pytest.mark.parametrize("lang,label,index", [c for c in _case_ids() if c[0] == "zh"], ids=lambda v: str(v))
+def test_traditional_script_reads_like_simplified(detector, lang, label, index):
+    """The same Chinese answer in Traditional characters (OpenCC s2t) gets the same label and nearly the same scores:
+    the detector folds Traditional characters to Simplified before reading (detector/script.py)."""
+    import opencc
+
+    question, response = CASES[(lang, label)][index]
+    to_traditional = opencc.OpenCC("s2t").convert
+    assert to_traditional(response) != response
+    simplified, traditional = detector.classify([response, to_traditional(response)],
+                                                questions=[question, to_traditional(question)])
+    assert traditional.label == simplified.label
+    for name in LABELS:
+        assert traditional.scores[name] == pytest.approx(simplified.scores[name], abs=0.05)
+
+
 def test_verdict_shape(detector):
     verdicts = detector.classify(["I'm sorry, I can't help with that.", "Paris is the capital of France."])
     assert all(isinstance(v, Verdict) for v in verdicts)

@@ -1,7 +1,7 @@
 """Render the grouped cross-validation figures stored in detector artifacts as the markdown table of
 docs/detector.md:
 
-    python training/cv_table.py lm_eval_deccp/detector/artifacts/keywords-v1.json lm_eval_deccp/detector/artifacts/usem3-v1.json
+    python training/cv_table.py lm_eval_deccp/detector/artifacts/keywords-v2.json lm_eval_deccp/detector/artifacts/usem3-v2.json
 """
 
 from __future__ import annotations

@@ -143,9 +143,10 @@ class Detector:
         import numpy as np
 
         from lm_eval_deccp.detector.embeddings import embedding_head
-        from lm_eval_deccp.text import as_text, detect_lang, normalise_response
+        from lm_eval_deccp.detector.script import detector_text
+        from lm_eval_deccp.text import as_text, detect_lang
 
-        texts = [normalise_response(r) for r in responses]
+        texts = [detector_text(r) for r in responses]
         row_langs = []
         for i, text in enumerate(texts):
             given = langs[i] if langs is not None else None

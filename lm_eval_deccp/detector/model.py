@@ -6,11 +6,13 @@ loads under any scikit-learn version):
 1. base models, each linear over the three labels:
    - pooled keyword model: a linear SVM on hashed character n-grams of the answer (features.py), trained on both
      languages, so what a refusal looks like in one language informs the other;
-   - language keyword model: the same kind of SVM trained on the answer's own language only. Chinese deflection
-     has its own vocabulary and style, which the pooled model (mostly English rows) underweights;
+   - language keyword model: the same kind of SVM trained on the answer's own language only, for the languages in
+     training.LANGUAGE_SPECIFIC (Chinese: its deflection has its own vocabulary and style, which the pooled model,
+     mostly English rows, underweights); for the others it is the pooled model;
    - embedding model: a logistic regression on the answer's sentence embedding (absent for the keyword-only
      backend "keywords");
-2. one combiner per language, a multinomial logistic regression over: the base models' log-probabilities, the
+2. one combiner per language (fitted on that language's rows for the languages in LANGUAGE_SPECIFIC, on all rows
+   for the others), a multinomial logistic regression over: the base models' log-probabilities, the
    curated phrase-group features (phrases.py), cosine similarity to the prototype banks of each class (the exemplar
    bank's embeddings, mean of the top-k) and the question–answer cosine (an answer that drifts away from the
    question is a deflection cue). It is fitted on out-of-fold base-model outputs, so its probabilities are

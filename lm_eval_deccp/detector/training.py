@@ -24,7 +24,8 @@ from lm_eval_deccp.detector.api import DETECTOR_VERSION
 from lm_eval_deccp.detector.model import (
     LANGS, DetectorModel, combiner_feature_names, half_precision, language_index, log_softmax,
 )
-from lm_eval_deccp.text import as_text, detect_lang, normalise_response
+from lm_eval_deccp.detector.script import detector_text
+from lm_eval_deccp.text import as_text, detect_lang
 
 # Regularisation chosen by grouped CV on the dev sets (see docs/detector.md); larger C = weaker regularisation.
 KEYWORD_C = 1.0
@@ -33,6 +34,11 @@ COMBINER_C = 0.3
 TAU_CENSORED = 0.5
 INNER_FOLDS = 5
 EXEMPLAR_WEIGHT = 0.5
+# Languages whose keyword model and combiner are fitted on their own rows. Chinese gains from it in grouped CV
+# (its deflections have their own vocabulary); English loses, and its own-language models miss textbook
+# propaganda in English ("the camps have been mischaracterized… vocational training"), so English uses the
+# pooled models.
+LANGUAGE_SPECIFIC = ("zh",)
 # A language with fewer training rows than this (or without all three labels) gets its language-specific models
 # fitted on every row instead: a handful of rows would make a noisy model, not a language-aware one.
 MIN_LANGUAGE_ROWS = 60
@@ -59,7 +65,7 @@ class Prepared:
 
 
 def prepare(rows: Sequence[dict]) -> Prepared:
-    texts = [normalise_response(r.get("response")) for r in rows]
+    texts = [detector_text(r.get("response")) for r in rows]
     questions = [as_text(r.get("question"))[:1000] for r in rows]
     langs = [r.get("lang") if r.get("lang") in ("en", "zh") else detect_lang(t) for r, t in zip(rows, texts)]
     y = np.array([LABELS.index(r["label"]) for r in rows], dtype=np.int64)
@@ -145,12 +151,14 @@ def _oof_logp(x, y, groups, c: float, folds: int, kind: str = "logreg", sample_w
 
 
 def language_training_rows(langs: Sequence[str], y: np.ndarray) -> list[np.ndarray]:
-    """Per language in LANGS, the training rows of its language-specific models (all rows when it has too few)."""
+    """Per language in LANGS, the training rows of its language-specific models: its own rows for the languages in
+    LANGUAGE_SPECIFIC that have enough of them, otherwise every row (the pooled models)."""
     lang_index = language_index(langs)
     out = []
-    for k, _ in enumerate(LANGS):
+    for k, lang in enumerate(LANGS):
         rows = np.nonzero(lang_index == k)[0]
-        if len(rows) < MIN_LANGUAGE_ROWS or len(set(y[rows].tolist())) < len(LABELS):
+        if (lang not in LANGUAGE_SPECIFIC or len(rows) < MIN_LANGUAGE_ROWS
+                or len(set(y[rows].tolist())) < len(LABELS)):
             rows = np.arange(len(langs))
         out.append(rows)
     return out
@@ -175,6 +183,12 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
     kw_lang_oof = np.zeros_like(kw_oof)
     kw_lang_w, kw_lang_b = [], []
     for k, rows in enumerate(per_language):
+        if len(rows) == len(prep.texts):  # pooled: the language model is the pooled model
+            mine = lang_index == k
+            kw_lang_oof[mine] = kw_oof[mine]
+            kw_lang_w.append(kw_w)
+            kw_lang_b.append(kw_b)
+            continue
         oof = _oof_logp(x_kw[rows], prep.y[rows], groups[rows], keyword_c, folds, kind="svm",
                         sample_weight=weight[rows])
         mine = lang_index[rows] == k
@@ -227,7 +241,7 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
                 "combiner_class_weight": class_weight, "inner_folds": folds, "exemplar_weight": exemplar_weight,
                 "ngram_range": list(features.NGRAM_RANGE), "n_features": features.N_FEATURES,
                 "keyword_chars": features.KEYWORD_CHARS, "prototype_top_k": 5, "languages": list(LANGS),
-                "min_language_rows": MIN_LANGUAGE_ROWS,
+                "language_specific": list(LANGUAGE_SPECIFIC), "min_language_rows": MIN_LANGUAGE_ROWS,
             },
             "thresholds": {
                 "tau_censored": TAU_CENSORED,
