@@ -155,8 +155,9 @@ class DetectorModel:
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str], emb: np.ndarray | None = None,
                       q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None) -> np.ndarray:
-        """Class probabilities of normalised answers. With embeddings, `has_question` marks rows whose question is
-        known; for the others the question–answer cosine is set to its training mean (a neutral value)."""
+        """Class probabilities of answers as the detector reads them (script.detector_text). With embeddings,
+        `has_question` marks rows whose question is known; for the others the question–answer cosine is set to its
+        training mean (a neutral value)."""
         lang_index = language_index(langs)
         x_kw = self.tfidf(texts)
         eb = None
