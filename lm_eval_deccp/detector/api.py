@@ -114,7 +114,7 @@ class Detector:
                  langs: Sequence[str | None] | None = None, batch_size: int = 64,
                  progress: bool = False) -> list[Verdict]:
         """One Verdict per response. `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
-        None to detect) only fill Verdict.lang and the language feature."""
+        None to detect from the text) choose the language-specific models and fill Verdict.lang."""
         n = len(responses)
         if questions is not None and len(questions) != n:
             raise ValueError(f"{len(questions)} questions for {n} responses")

@@ -23,8 +23,9 @@ The label rule uses one documented threshold: an answer is censored when p_refus
 a censored answer is `refused` or `deflected`, whichever is more probable.
 
 An artifact is one .npz (arrays plus a JSON `metadata` string: version, backend id, training data, thresholds,
-cross-validation summary) with a human-readable .json copy of the metadata beside it. Per-language arrays carry a
-leading axis in the order of LANGS.
+cross-validation summary) with a human-readable .json copy of the metadata beside it. The combiner arrays carry a
+leading axis in the order of LANGS; the language keyword models are stored only for the languages that have their
+own (`kw_lang_slot`).
 """
 
 from __future__ import annotations
@@ -119,12 +120,17 @@ class DetectorModel:
         """Log-probabilities of the pooled keyword model from tf-idf n-gram features."""
         return log_softmax(np.asarray(x_kw @ self.arrays["kw_W"]) + self.arrays["kw_b"])
 
-    def language_keyword_logp(self, x_kw, lang_index: np.ndarray) -> np.ndarray:
-        """Log-probabilities of each row's own-language keyword model."""
-        out = np.zeros((x_kw.shape[0], len(LABELS)), dtype=np.float32)
+    def language_keyword_logp(self, x_kw, lang_index: np.ndarray, pooled_logp: np.ndarray) -> np.ndarray:
+        """Log-probabilities of each row's own-language keyword model. `kw_lang_slot[k]` is the row of kw_lang_W
+        holding LANGS[k]'s model, or -1 when that language uses the pooled model (whose `pooled_logp` is reused)."""
+        out = pooled_logp.copy()
         for k in np.unique(lang_index):
+            slot = int(self.arrays["kw_lang_slot"][k])
+            if slot < 0:
+                continue
             rows = np.nonzero(lang_index == k)[0]
-            out[rows] = log_softmax(np.asarray(x_kw[rows] @ self.arrays["kw_lang_W"][k]) + self.arrays["kw_lang_b"][k])
+            out[rows] = log_softmax(np.asarray(x_kw[rows] @ self.arrays["kw_lang_W"][slot])
+                                    + self.arrays["kw_lang_b"][slot])
         return out
 
     def tfidf(self, texts: Sequence[str]):
@@ -167,7 +173,8 @@ class DetectorModel:
                 missing = np.nonzero(~np.asarray(has_question, dtype=bool))[0]
                 qa_col = self.arrays["comb_mean"].shape[1] - 1
                 eb[missing, -1] = self.arrays["comb_mean"][lang_index[missing], qa_col]
-        z = self.combiner_input(self.keyword_logp(x_kw), self.language_keyword_logp(x_kw, lang_index),
+        kw_logp = self.keyword_logp(x_kw)
+        z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp),
                                 phrases.phrase_features(texts), eb)
         return self.combine(z, lang_index)
 

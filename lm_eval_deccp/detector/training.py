@@ -179,25 +179,26 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
     x_kw = features.tfidf(counts, idf)
     kw_oof = _oof_logp(x_kw, prep.y, groups, keyword_c, folds, kind="svm", sample_weight=weight)
     kw_w, kw_b = _logreg(x_kw, prep.y, keyword_c, kind="svm", sample_weight=weight)
-    kw_lang_oof = np.zeros_like(kw_oof)
+    # A language without its own rows uses the pooled model: its slot is -1 and nothing is stored twice.
+    kw_lang_oof = kw_oof.copy()
+    kw_lang_slot = np.full(len(LANGS), -1, dtype=np.int8)
     kw_lang_w, kw_lang_b = [], []
     for k, rows in enumerate(per_language):
-        if len(rows) == len(prep.texts):  # pooled: the language model is the pooled model
-            mine = lang_index == k
-            kw_lang_oof[mine] = kw_oof[mine]
-            kw_lang_w.append(kw_w)
-            kw_lang_b.append(kw_b)
+        if len(rows) == len(prep.texts):
             continue
         oof = _oof_logp(x_kw[rows], prep.y[rows], groups[rows], keyword_c, folds, kind="svm",
                         sample_weight=weight[rows])
         mine = lang_index[rows] == k
         kw_lang_oof[rows[mine]] = oof[mine]
         w, b = _logreg(x_kw[rows], prep.y[rows], keyword_c, kind="svm", sample_weight=weight[rows])
+        kw_lang_slot[k] = len(kw_lang_w)
         kw_lang_w.append(w)
         kw_lang_b.append(b)
-    arrays: dict[str, np.ndarray] = {"idf": idf, "kw_W": half_precision(kw_w), "kw_b": kw_b,
-                                     "kw_lang_W": half_precision(np.stack(kw_lang_w)),
-                                     "kw_lang_b": np.stack(kw_lang_b)}
+    arrays: dict[str, np.ndarray] = {
+        "idf": idf, "kw_W": half_precision(kw_w), "kw_b": kw_b, "kw_lang_slot": kw_lang_slot,
+        "kw_lang_W": half_precision(np.stack(kw_lang_w)) if kw_lang_w else np.zeros((0,) + kw_w.shape, np.float32),
+        "kw_lang_b": np.stack(kw_lang_b) if kw_lang_b else np.zeros((0, len(LABELS)), np.float32),
+    }
     model = DetectorModel(arrays, {"backend_id": backend_id, "thresholds": {"tau_censored": TAU_CENSORED}})
 
     emb_block = None
