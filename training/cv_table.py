@@ -1,7 +1,10 @@
 """Render the grouped cross-validation figures stored in detector artifacts as the markdown table of
 docs/detector.md:
 
-    python training/cv_table.py lm_eval_deccp/detector/artifacts/keywords-v2.json lm_eval_deccp/detector/artifacts/usem3-v2.json
+    python training/cv_table.py lm_eval_deccp/detector/artifacts/{keywords,usem3,keywords_usem3}-v2.json
+
+Each file is an artifact's metadata or a cascade's summary (both carry `cross_validation`); columns are named by
+the detector spec they record.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ ROWS = [("xstest", "en"), ("speechmap_china", "en"), ("speechmap_china", "zh")]
 
 
 def main(paths: list[str]) -> int:
-    print("| dataset | lang | rows | phrase baseline F1 | " + " | ".join(
-        f"{Path(p).stem} censored F1 (by model / by question) | {Path(p).stem} 3-class macro F1 (by model / by question)"
-        for p in paths) + " |")
-    print("| --- | --- | --- | --- | " + " | ".join("--- | ---" for _ in paths) + " |")
     metas = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+    names = [meta.get("backend_spec") or Path(p).stem for meta, p in zip(metas, paths)]
+    print("| dataset | lang | rows | phrase baseline F1 | " + " | ".join(
+        f"{name} censored F1 (by model / by question) | {name} 3-class macro F1 (by model / by question)"
+        for name in names) + " |")
+    print("| --- | --- | --- | --- | " + " | ".join("--- | ---" for _ in paths) + " |")
     for source, lang in ROWS:
         first = metas[0]["cross_validation"][source]["held_out_by_model"][lang]
         cells = [source, lang, str(first["rows"]), f"{first['baseline_censored_f1']:.3f}"]

