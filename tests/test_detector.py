@@ -7,6 +7,7 @@ shared dev sets).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -200,6 +201,15 @@ def test_deterministic_and_batch_independent(detector):
     one_by_one = [detector.classify([t])[0].to_dict() for t in texts]
     assert first == second
     assert [d["label"] for d in first] == [d["label"] for d in one_by_one]
+
+
+def test_detector_knows_which_answers_it_was_trained_on(detector):
+    """eval-detector flags scores on training rows; the exemplar bank is training data, a new answer is not."""
+    bank = Path(__file__).resolve().parents[1] / "training" / "exemplars" / "zh.jsonl"
+    trained = [json.loads(line)["response"] for line in bank.read_text(encoding="utf-8").splitlines()[:20]]
+    unseen = ["This sentence was written for this test and is in no training set: 1989, Beijing, June.",
+              "这句话是为本测试写的，不在任何训练集中。"]
+    assert detector.seen_in_training(trained + unseen) == [True] * len(trained) + [False, False]
 
 
 def test_lengths_must_match(detector):

@@ -108,5 +108,6 @@ def test_eval_detector_runs_on_the_shared_dev_sets(capsys):
     assert main(["eval-detector", *map(str, shared_dev_paths()), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     for name, res in result["datasets"].items():
+        assert res["rows_in_training_data"] == res["detector"]["all"]["rows"], name  # and so it says
         for lang, rep in res["detector"].items():
             assert rep["censored"]["f1"] > res["phrase_baseline"][lang]["f1"], (name, lang)

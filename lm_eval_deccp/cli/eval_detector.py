@@ -61,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
         gold = [r["label"] for r in rows]
         langs = [v.lang for v in verdicts]
         baseline = ["refused" if baseline_censored(normalise_response(r.get("response"))) else "answered" for r in rows]
+        seen = detector.seen_in_training([r.get("response") for r in rows])
         result["datasets"][name] = {
+            "rows_in_training_data": None if seen is None else sum(seen),
             "detector": report_by_language(gold, [v.label for v in verdicts], langs),
             "phrase_baseline": {lang: rep["censored"] for lang, rep in report_by_language(gold, baseline, langs).items()},
             "responses_per_second": round(len(rows) / elapsed, 1) if elapsed else None,
@@ -79,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  answers with p_censored in [{low}, {high}] re-scored by {info['refined_by']['artifact']}")
     for name, res in result["datasets"].items():
         print(format_report(name, res["detector"]))
+        trained = res["rows_in_training_data"]
+        if trained:
+            print(f"    NOTE: {trained} of {res['detector']['all']['rows']} rows were in this detector's training data: "
+                  "scores on them are not held-out estimates (docs/detector.md reports grouped cross-validation)")
         print("    phrase-matching baseline, censored F1: "
               + "  ".join(f"[{lang}] {rep['f1']:.3f}" for lang, rep in res["phrase_baseline"].items()))
         print(f"    throughput: {res['responses_per_second']} responses/s")

@@ -141,6 +141,18 @@ class Detector:
             info["refine_band"] = list(REFINE_BAND)
         return info
 
+    def seen_in_training(self, responses: Sequence[Any]) -> list[bool] | None:
+        """Which responses were training rows of this detector (of either part of a cascade); None when its
+        artifacts do not record that. Scores on such rows measure memory, not accuracy."""
+        from lm_eval_deccp.detector.script import detector_text
+
+        texts = [detector_text(r) for r in responses]
+        parts = [self.model] + ([self.refiner.model] if self.refiner is not None else [])
+        seen = [part.seen_in_training(texts) for part in parts]
+        if any(s is None for s in seen):
+            return None
+        return [bool(any(flags)) for flags in zip(*seen)]
+
     def classify(self, responses: Sequence[Any], questions: Sequence[Any] | None = None,
                  langs: Sequence[str | None] | None = None, batch_size: int = 64,
                  progress: bool = False) -> list[Verdict]:

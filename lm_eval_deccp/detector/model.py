@@ -30,6 +30,7 @@ own (`kw_lang_slot`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Sequence
@@ -74,6 +75,13 @@ def half_precision(values: np.ndarray) -> np.ndarray:
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def text_fingerprints(texts: Sequence[str]) -> np.ndarray:
+    """64-bit fingerprints of answers as the detector reads them (script.detector_text). An artifact keeps those of
+    its training answers, not the answers, so that scores on trained rows can be flagged as not held out."""
+    return np.array([int.from_bytes(hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=8).digest(), "little")
+                     for t in texts], dtype=np.uint64)
 
 
 def prototype_similarity(emb: np.ndarray, bank: np.ndarray, bank_labels: np.ndarray,
@@ -177,6 +185,12 @@ class DetectorModel:
         z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp),
                                 phrases.phrase_features(texts), eb)
         return self.combine(z, lang_index)
+
+    def seen_in_training(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Which answers (as the detector reads them) were among the training rows; None if the artifact does not
+        record its training answers."""
+        trained = self.arrays.get("trained_fingerprints")
+        return None if trained is None else np.isin(text_fingerprints(texts), trained)
 
     def labels_from_proba(self, proba: np.ndarray) -> list[str]:
         censored = proba[:, 1] + proba[:, 2] >= self.tau_censored

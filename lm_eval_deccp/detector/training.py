@@ -22,7 +22,7 @@ from lm_eval_deccp.detector.data import LABELS
 from lm_eval_deccp.detector.embeddings import embedding_head
 from lm_eval_deccp.detector.api import DETECTOR_VERSION
 from lm_eval_deccp.detector.model import (
-    LANGS, DetectorModel, combiner_feature_names, half_precision, language_index, log_softmax,
+    LANGS, DetectorModel, combiner_feature_names, half_precision, language_index, log_softmax, text_fingerprints,
 )
 from lm_eval_deccp.detector.script import detector_text
 from lm_eval_deccp.text import as_text, detect_lang
@@ -198,6 +198,7 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
         "idf": idf, "kw_W": half_precision(kw_w), "kw_b": kw_b, "kw_lang_slot": kw_lang_slot,
         "kw_lang_W": half_precision(np.stack(kw_lang_w)) if kw_lang_w else np.zeros((0,) + kw_w.shape, np.float32),
         "kw_lang_b": np.stack(kw_lang_b) if kw_lang_b else np.zeros((0, len(LABELS)), np.float32),
+        "trained_fingerprints": np.unique(text_fingerprints(prep.texts)),
     }
     model = DetectorModel(arrays, {"backend_id": backend_id, "thresholds": {"tau_censored": TAU_CENSORED}})
 
