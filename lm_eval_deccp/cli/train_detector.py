@@ -83,7 +83,7 @@ def _cv_summary(prep, oof: dict, name: str) -> dict:
     return summary
 
 
-def _load_dev_rows(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[dict]]:
+def _load_training_rows(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[dict]]:
     """(exemplar rows, shared dev rows, --extra rows)."""
     import os
 
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     parts = spec.split("+") if not spec.endswith(".npz") else [spec]
     if len(parts) > 2:
         raise UsageError(f"a cascade has two parts, not {len(parts)}: {spec!r}")
-    rows, dev_rows, extra_rows = _load_dev_rows(args)
+    rows, dev_rows, extra_rows = _load_training_rows(args)
     all_rows = rows + dev_rows + extra_rows
     prep = training.prepare(all_rows)
     # --cv alone loads the dev rows to score them, but only --include-shared trains on them.
@@ -160,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
         first, second = oofs
         cascade = {}
         for group_by, (index, proba) in first.items():
+            assert np.array_equal(index, second[group_by][0])  # same rows, same order: the folds are deterministic
             unsure = refine_mask(proba)
             cascade[group_by] = (index, np.where(unsure[:, None], second[group_by][1], proba))
             print(f"  cascade, held out by {group_by}: {unsure.mean():.1%} of answers re-scored by {parts[1]}",

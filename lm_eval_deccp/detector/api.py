@@ -119,7 +119,6 @@ class Detector:
             model = DetectorModel.load(artifact)
             spec = model.metadata.get("backend_spec") or "keywords"
         else:
-            spec = canonical_spec(backend)
             artifact = _artifact_path(spec)
             model = DetectorModel.load(artifact)
         encoder = load_backend(spec) if model.with_embeddings else None
