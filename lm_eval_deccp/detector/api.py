@@ -104,15 +104,16 @@ class Detector:
 
     @classmethod
     def load(cls, backend: str | None = None) -> "Detector":
-        from lm_eval_deccp.detector.embeddings import canonical_spec, load_backend
+        from lm_eval_deccp.detector.embeddings import canonical_spec, detector_parts, load_backend
         from lm_eval_deccp.detector.model import DetectorModel
 
         spec = canonical_spec(backend)
-        if "+" in spec and not spec.endswith(".npz"):
-            first_spec, second_spec = spec.split("+", 1)
-            first, second = cls.load(first_spec), cls.load(second_spec)
-            if first.refiner is not None or second.refiner is not None:
-                raise DetectorUnavailable(f"a cascade has two parts, not more: {spec!r}")
+        try:
+            parts = detector_parts(spec)
+        except ValueError as err:
+            raise DetectorUnavailable(str(err)) from None
+        if len(parts) == 2:
+            first, second = (cls.load(part) for part in parts)
             return cls(first.model, first.backend, spec, first.artifact, refiner=second)
         if backend and backend.endswith(".npz") and Path(backend).is_file():
             artifact = Path(backend)

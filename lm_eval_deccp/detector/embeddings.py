@@ -117,7 +117,8 @@ def canonical_spec(spec: str | None) -> str:
         return DEFAULT_BACKEND
     spec = spec.strip()
     if "+" in spec and not spec.endswith(".npz"):
-        return "+".join(canonical_spec(part) for part in spec.split("+"))
+        # An empty part stays empty (not the default), so that detector_parts can refuse it.
+        return "+".join(canonical_spec(part) if part.strip() else "" for part in spec.split("+"))
     if spec.lower() in {"none", "keywords", "keyword"}:
         return NO_EMBEDDINGS
     if spec.lower() in {"use", "usem3", "use-multilingual-v3"}:
@@ -127,6 +128,17 @@ def canonical_spec(spec: str | None) -> str:
     if spec.startswith("st:"):
         return spec[3:]
     return spec
+
+
+def detector_parts(spec: str) -> list[str]:
+    """The backends of a canonical detector spec: [spec], or [FIRST, SECOND] for a cascade. Raises ValueError for
+    anything else ("a+b+c", "keywords+")."""
+    if spec.endswith(".npz") or "+" not in spec:
+        return [spec]
+    parts = spec.split("+")
+    if len(parts) != 2 or not all(parts):
+        raise ValueError(f"a cascade is FIRST+SECOND, two non-empty backends: {spec!r}")
+    return parts
 
 
 def backend_slug(spec: str | None) -> str:
