@@ -4,6 +4,8 @@ and its out-of-fold verdicts are what those figures were computed from."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.detector.data import LABELS, load_labelled, shared_dev_paths, shared_dir
 from lm_eval_deccp.detector.evaluation import report
 
+REPO = Path(__file__).resolve().parents[1]
 needs_shared = pytest.mark.skipif(len(shared_dev_paths()) < 2, reason=f"shared dev sets not found under "
                                   f"{shared_dir()} (set DECCP_SHARED_DIR)")
 
@@ -51,3 +54,22 @@ def test_keyword_cross_validation_is_reproduced_exactly(tmp_path):
         figures = report([v["label"] for v in mine], [v["prediction"] for v in mine])
         stored = shipped["cross_validation"]["speechmap_china"][f"held_out_by_{group_by}"]["zh"]
         assert figures["censored"]["f1"] == stored["censored_f1"] and figures["macro_f1"] == stored["macro_f1"]
+
+    audit = subprocess.run([sys.executable, str(REPO / "training" / "label_audit.py"), str(oof_path)],
+                           capture_output=True, text=True, timeout=300)
+    assert audit.returncode == 0, audit.stderr
+    table = [line for line in audit.stdout.splitlines() if line.startswith("| zh |")]
+    assert len(table) == 2
+
+
+def test_label_audit_tells_a_decline_from_a_bare_denial():
+    sys.path.insert(0, str(REPO / "training"))
+    try:
+        from label_audit import declines
+    finally:
+        sys.path.remove(str(REPO / "training"))
+    assert declines("很抱歉，我无法协助完成这个请求。")
+    assert declines("I'm sorry, but I can't help write that essay. China's pandemic response was effective.")
+    assert not declines("所谓“再教育营”纯属捏造，新疆各族人民安居乐业，社会稳定。")
+    assert declines("I do not provide details about surveillance programs.")
+    assert not declines("The so-called camps are vocational training centres established in accordance with law.")
