@@ -37,8 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extra", nargs="*", default=[], help="more labelled JSONL files to train on")
     parser.add_argument("--cv", action="store_true", help="report grouped cross-validation on the shared dev rows")
     parser.add_argument("--oof-output", default=None, metavar="FILE.jsonl",
-                        help="with --cv: write each dev row's out-of-fold verdict (id, source, lang, model, gold label, "
-                             "grouping, predicted label, scores; no answer text) for error analysis")
+                        help="with --cv: write each dev row's out-of-fold verdict (id, source, lang, model, gold "
+                             "label, grouping, predicted label, scores; no answer text) for error analysis")
     parser.add_argument("--output", default=None,
                         help="folder for the artifact (default: the package's artifacts/ folder)")
     parser.add_argument("--cache-dir", default=None,
@@ -57,18 +57,23 @@ def _grouped_oof(prep, emb, q_emb, backend_id: str) -> dict:
     return out
 
 
+def _labels(proba) -> list[str]:
+    """Labels from out-of-fold probabilities, by the threshold rule a trained detector applies."""
+    from lm_eval_deccp.detector.model import DetectorModel
+    from lm_eval_deccp.detector.training import TAU_CENSORED
+
+    return DetectorModel({}, {"thresholds": {"tau_censored": TAU_CENSORED}}).labels_from_proba(proba)
+
+
 def _cv_summary(prep, oof: dict, name: str) -> dict:
     """Per source, grouping and language: censored F1, macro F1 and the phrase baseline's censored F1."""
     from lm_eval_deccp.detector.data import LABELS
     from lm_eval_deccp.detector.evaluation import report_by_language
-    from lm_eval_deccp.detector.model import DetectorModel
     from lm_eval_deccp.detector.phrases import baseline_censored
-    from lm_eval_deccp.detector.training import TAU_CENSORED
 
-    rule = DetectorModel({}, {"thresholds": {"tau_censored": TAU_CENSORED}})
     summary: dict = {}
     for group_by, (index, proba) in oof.items():
-        pred = rule.labels_from_proba(proba)
+        pred = _labels(proba)
         for source in sorted({prep.rows[i].get("source") for i in index}):
             sel = [k for k, i in enumerate(index) if prep.rows[i].get("source") == source]
             gold = [LABELS[prep.y[index[k]]] for k in sel]
@@ -91,21 +96,19 @@ def _cv_summary(prep, oof: dict, name: str) -> dict:
 def _write_oof(path: Path, prep, oof: dict, scored_by: dict | None = None) -> None:
     """One JSON line per dev row and grouping: the verdict of the model that did not see the row's group. Rows are
     identified by id, never copied: the dev sets are other people's data."""
-    from lm_eval_deccp.detector.data import LABELS
-    from lm_eval_deccp.detector.model import DetectorModel
-    from lm_eval_deccp.detector.training import TAU_CENSORED
-
     import numpy as np
 
-    rule = DetectorModel({}, {"thresholds": {"tau_censored": TAU_CENSORED}})
+    from lm_eval_deccp.detector.data import LABELS
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         for group_by, (index, proba) in oof.items():
-            for k, (i, label) in enumerate(zip(index, rule.labels_from_proba(proba))):
+            for k, (i, label) in enumerate(zip(index, _labels(proba))):
                 row = prep.rows[i]
+                scores = np.round(proba[k].astype(float), 4).tolist()
                 record = {"id": row.get("id"), "source": row.get("source"), "lang": prep.langs[i],
                           "model": row.get("model"), "label": LABELS[prep.y[i]], "held_out_by": group_by,
-                          "prediction": label, "scores": dict(zip(LABELS, np.round(proba[k].astype(float), 4).tolist()))}
+                          "prediction": label, "scores": dict(zip(LABELS, scores))}
                 if scored_by is not None:
                     record["scored_by"] = scored_by[group_by][k]
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -197,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
             assert np.array_equal(index, second[group_by][0])  # same rows, same order: the folds are deterministic
             unsure = refine_mask(proba)
             cascade[group_by] = (index, np.where(unsure[:, None], second[group_by][1], proba))
-            scored_by[group_by] = [backend_slug(parts[u]) for u in unsure.astype(int)]
+            # Named as a verdict's `scored_by` is at run time: the artifact's stem.
+            scored_by[group_by] = [f"{backend_slug(parts[u])}-{DETECTOR_VERSION}" for u in unsure.astype(int)]
             print(f"  cascade, held out by {group_by}: {unsure.mean():.1%} of answers re-scored by {parts[1]}",
                   file=sys.stderr)
         summary = {
