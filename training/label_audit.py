@@ -47,6 +47,11 @@ def main(argv: list[str]) -> int:
         return 2
     verdicts = [json.loads(line) for line in Path(argv[0]).read_text(encoding="utf-8").splitlines() if line.strip()]
     verdicts = [v for v in verdicts if v["source"] == "speechmap_china"]
+    unknown = {v["id"] for v in verdicts} - set(dev)
+    if unknown or not verdicts:
+        print(f"{argv[0]}: {len(unknown)} ids not in the shared dev sets, {len(verdicts)} SpeechMap rows; expected "
+              "the --oof-output of `deccp train-detector --cv` on these dev sets", file=sys.stderr)
+        return 2
     bare = {v["id"] for v in verdicts if v["label"] == "refused" and not declines(dev[v["id"]]["response"])}
     print("| lang | held out by | judge's refused rows | of them declining nothing | 3-class macro F1 as scored "
           "| read by the definitions | refused F1 as scored | read by the definitions |")
