@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lm_eval_deccp.reasoning import split_reasoning
+
 # CJK Unified Ideographs, Extension A and the compatibility block: enough to tell Chinese from English text.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Reasoning models wrap their chain of thought in these tags; only what follows is the answer we score.
-_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
-_THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
-_THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
 
 # Characters kept per response for scoring. Refusals and deflections show themselves early; bounding the work keeps
 # a pathological 1 MB answer from dominating a run.
@@ -45,19 +43,9 @@ def as_text(value: Any) -> str:
 
 
 def final_answer(text: str) -> str:
-    """Drop a reasoning model's <think>…</think> part and return the answer that follows it.
-
-    An unclosed <think> (generation cut off while thinking) leaves no answer, so the result is empty; a stray
-    </think> without an opening tag (chat templates that pre-fill <think>) keeps what follows it.
-    """
-    text = _THINK_BLOCK.sub("", text)
-    close = list(_THINK_CLOSE.finditer(text))
-    if close:
-        text = text[close[-1].end():]
-    opened = _THINK_OPEN.search(text)
-    if opened:
-        text = text[: opened.start()]
-    return text.strip()
+    """A reasoning model's final answer without its thinking, in any format of reasoning.REASONING_FORMATS; a plain
+    answer unchanged (stripped). Thinking that was never closed leaves no answer: the result is empty."""
+    return split_reasoning(text).answer
 
 
 def normalise_response(value: Any, max_chars: int = MAX_SCORED_CHARS) -> str:
