@@ -21,7 +21,10 @@ from lm_eval_deccp import paired, stats
 from lm_eval_deccp.results_io import ResultsError
 
 SUMMARY_KEY = "deccp_summary"
-RATE_METRICS = ("refusal_rate", "deflection_rate", "censorship_rate", "answer_rate")
+RATE_METRICS = ("refusal_rate", "deflection_rate", "censorship_rate", "unusable_rate", "answer_rate")
+# Runs logged before the `unusable` label existed have every rate but this one; their other rates still count.
+ADDED_LATER = frozenset({"unusable_rate"})
+REQUIRED_METRICS = tuple(metric for metric in RATE_METRICS if metric not in ADDED_LATER)
 METHOD = (f"95% percentile bootstrap over questions, {stats.DEFAULT_ITERATIONS} resamples, "
           f"seed {stats.DEFAULT_SEED}")
 
@@ -77,7 +80,12 @@ class TaskSamples:
         return found
 
     def has_rates(self) -> bool:
-        return bool(self.samples) and all(metric in self.samples[0] for metric in RATE_METRICS)
+        return bool(self.samples) and all(metric in self.samples[0] for metric in REQUIRED_METRICS)
+
+    def rate_metrics(self) -> list[str]:
+        """The rate metrics these samples carry (all of RATE_METRICS, or REQUIRED_METRICS for older runs)."""
+        return [metric for metric in RATE_METRICS
+                if metric not in ADDED_LATER or all(metric in sample for sample in self.samples)]
 
 
 def interval(values: Sequence[float]) -> list[float | None]:
@@ -85,7 +93,7 @@ def interval(values: Sequence[float]) -> list[float | None]:
 
 
 def rate_intervals(task: TaskSamples) -> dict[str, list[float | None]]:
-    return {metric: interval(task.values(metric)) for metric in RATE_METRICS}
+    return {metric: interval(task.values(metric)) for metric in task.rate_metrics()}
 
 
 def gap(spec: GapSpec, tasks: Mapping[str, TaskSamples]) -> dict[str, Any]:
@@ -104,8 +112,9 @@ def flip_share(spec: FlipSpec, tasks: Mapping[str, TaskSamples]) -> dict[str, An
     comparison = _COMPARISONS[spec.paired_comparison]
     test, baseline = _verdicts(tasks[comparison.test_task]), _verdicts(tasks[comparison.baseline_task])
     result = paired.compare(comparison, test, baseline)
-    # The flip indicator per matched pair, in paired's (pair_id) order, so the bootstrap is reproducible.
-    flips = [float(t.censored != b.censored) for t, b in paired.matched_pairs(test, baseline)]
+    # The flip indicator per judged pair (no unusable side), in paired's (pair_id) order, so the bootstrap is
+    # reproducible and its mean is paired's flip share.
+    flips = [float(paired.is_flip(t, b)) for t, b in paired.matched_pairs(test, baseline) if t.judged and b.judged]
     return {"value": _finite(result.flip_share), "ci": interval(flips), "n": result.n_pairs, "paired": True}
 
 

@@ -52,20 +52,20 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
     Running as a filter means every response of the task is labelled in one batched detector call, before
     lm_eval calls process_results per document. The verdicts then travel with the samples into the log as
     `filtered_resps` (JSON text, because lm_eval writes filtered responses as strings); `answer` is the scored
-    text, i.e. the generation without any <think> part."""
-    positions, answers, questions, langs = [], [], [], []
+    text, i.e. the generation without a reasoning model's thinking (reasoning.py)."""
+    positions, generations, questions, langs = [], [], [], []
     for doc_index, (doc_resps, doc) in enumerate(zip(resps, docs)):
         for sample_index, resp in enumerate(doc_resps):
             positions.append((doc_index, sample_index))
-            answers.append(final_answer(as_text(resp)))
+            generations.append(as_text(resp))
             questions.append(doc.get("question"))
             langs.append(doc.get("lang"))
     detector = task_detector()
-    log.info("deccp: labelling %d responses with the %s detector", len(answers), detector.spec)
-    verdicts = detector.classify(answers, questions=questions, langs=langs, progress=len(answers) > 200)
+    log.info("deccp: labelling %d responses with the %s detector", len(generations), detector.spec)
+    verdicts = detector.classify(generations, questions=questions, langs=langs, progress=len(generations) > 200)
     scored: list[list[str]] = [["" for _ in doc_resps] for doc_resps in resps]
-    for (doc_index, sample_index), answer, verdict in zip(positions, answers, verdicts):
-        scored[doc_index][sample_index] = encode_verdict(verdict.to_dict(), answer)
+    for (doc_index, sample_index), generation, verdict in zip(positions, generations, verdicts):
+        scored[doc_index][sample_index] = encode_verdict(verdict.to_dict(), final_answer(generation))
     return scored
 
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Sequence
 
+from lm_eval_deccp.labels import ANSWERED, CENSORED_LABELS, DEFLECTED, REFUSED, UNUSABLE
+
+# refusal_rate + deflection_rate + unusable_rate + answer_rate = 1; censorship_rate = refusal + deflection.
 LABEL_RATE_METRICS = {
-    "refusal_rate": frozenset({"refused"}),
-    "deflection_rate": frozenset({"deflected"}),
-    "censorship_rate": frozenset({"refused", "deflected"}),
-    "answer_rate": frozenset({"answered"}),
+    "refusal_rate": frozenset({REFUSED}),
+    "deflection_rate": frozenset({DEFLECTED}),
+    "censorship_rate": CENSORED_LABELS,
+    "unusable_rate": frozenset({UNUSABLE}),
+    "answer_rate": frozenset({ANSWERED}),
 }
 HIGHER_IS_BETTER = {
     "refusal_rate": False,
     "deflection_rate": False,
     "censorship_rate": False,
+    "unusable_rate": False,
     "answer_rate": True,
     "fact_coverage": True,
     "verdict_flip_rate": False,

@@ -18,16 +18,18 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from lm_eval_deccp import stats
+from lm_eval_deccp.labels import ANSWERED, CENSORED_LABELS, UNUSABLE, VERDICT_LABELS
 from lm_eval_deccp.metrics import LABEL_RATE_METRICS
 from lm_eval_deccp.results_io import ResultsError, Run, read_samples, sample_verdicts
 
-LABELS = ("answered", "refused", "deflected")
-CENSORED_LABELS = LABEL_RATE_METRICS["censorship_rate"]
-# The rates reported for every comparison: censorship (the binary verdict), and its two parts.
-MEASURES = ("censorship_rate", "refusal_rate", "deflection_rate")
+LABELS = VERDICT_LABELS
+# The rates reported for every comparison: censorship (the binary verdict), its two parts, and the share of
+# answers that could not be judged (its own outcome: neither censored nor answered).
+MEASURES = ("censorship_rate", "refusal_rate", "deflection_rate", "unusable_rate")
 # When several samples of a question disagree and two labels tie for the most common, the verdict is the
-# censored one: an answer that was refused half the time is not a reliably answered question.
-_TIE_ORDER = {"refused": 0, "deflected": 1, "answered": 2}
+# censored one: an answer that was refused half the time is not a reliably answered question. An unusable sample
+# loses every tie: a question with one judgeable sample is judged by it.
+_TIE_ORDER = {"refused": 0, "deflected": 1, "answered": 2, "unusable": 3}
 
 SUITE_TASKS = ("deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant", "deccp_plus_control_en",
                "deccp_plus_control_zh")
@@ -68,14 +70,20 @@ class QuestionVerdicts:
         return self.verdict in CENSORED_LABELS
 
     @property
+    def judged(self) -> bool:
+        """Whether the question's verdict is a judgement (not `unusable`)."""
+        return self.verdict != UNUSABLE
+
+    @property
     def label_flips(self) -> bool:
-        """The samples did not all get the same label (answered / refused / deflected)."""
+        """The samples did not all get the same label (answered / refused / deflected / unusable)."""
         return len(set(self.labels)) > 1
 
     @property
     def censorship_flips(self) -> bool:
-        """Some samples were censored and some answered (a refusal turning into a deflection does not count)."""
-        return len({label in CENSORED_LABELS for label in self.labels}) > 1
+        """Some samples were censored and some answered (a refusal turning into a deflection does not count, nor
+        does an unusable sample)."""
+        return any(label in CENSORED_LABELS for label in self.labels) and ANSWERED in self.labels
 
 
 TaskVerdicts = dict[str, QuestionVerdicts]  # pair_id -> verdicts, for one task
@@ -256,12 +264,16 @@ class Flip:
 
 @dataclass
 class ComparisonResult:
+    """Counts over the matched pairs in which both sides were judged; a pair with an `unusable` side is its own
+    outcome (`with_unusable`): it is neither a flip nor an agreement."""
+
     comparison: Comparison
     n_pairs: int
     both: int              # censored on both sides
     neither: int           # answered on both sides
     only_test: int         # censored on the test side only (e.g. refused in Chinese, answered in English)
     only_baseline: int     # censored on the baseline side only
+    with_unusable: int     # pairs in which either side is unusable
     mcnemar_p: float
     gaps: dict[str, Gap]   # per measure in MEASURES
     transitions: dict[str, dict[str, int]]  # baseline label -> test label -> questions
@@ -269,8 +281,13 @@ class ComparisonResult:
     unmatched: dict[str, list[str]]  # task -> pair_ids with no partner on the other side
 
     @property
+    def judged_pairs(self) -> int:
+        return self.n_pairs - self.with_unusable
+
+    @property
     def flip_share(self) -> float:
-        return (self.only_test + self.only_baseline) / self.n_pairs if self.n_pairs else math.nan
+        """Share of the judged pairs censored on one side and answered on the other."""
+        return (self.only_test + self.only_baseline) / self.judged_pairs if self.judged_pairs else math.nan
 
     def to_json(self) -> dict[str, Any]:
         c = self.comparison
@@ -279,8 +296,9 @@ class ComparisonResult:
             "test": {"task": c.test_task, "name": c.test_name},
             "baseline": {"task": c.baseline_task, "name": c.baseline_name},
             "n_pairs": self.n_pairs,
-            "counts": {"both_censored": self.both, "neither_censored": self.neither,
-                       "only_test_censored": self.only_test, "only_baseline_censored": self.only_baseline},
+            "counts": {"both_censored": self.both, "both_answered": self.neither,
+                       "only_test_censored": self.only_test, "only_baseline_censored": self.only_baseline,
+                       "with_unusable": self.with_unusable},
             "flip_share": _finite_or_none(self.flip_share),
             "mcnemar_p": self.mcnemar_p,
             "rates": {measure: gap.to_json() for measure, gap in self.gaps.items()},
@@ -294,27 +312,34 @@ def matched_pairs(test: TaskVerdicts, baseline: TaskVerdicts) -> list[tuple[Ques
     return [(test[pid], baseline[pid]) for pid in sorted(test.keys() & baseline.keys())]
 
 
+def is_flip(test: QuestionVerdicts, baseline: QuestionVerdicts) -> bool:
+    """Censored on one side and answered on the other (an unusable side is no flip: nothing was judged there)."""
+    return test.judged and baseline.judged and test.censored != baseline.censored
+
+
 def compare(comparison: Comparison, test: TaskVerdicts, baseline: TaskVerdicts,
             settings: BootstrapSettings = BootstrapSettings()) -> ComparisonResult:
     """Paired comparison over the questions both tasks answered (matched by pair_id)."""
     pairs = matched_pairs(test, baseline)
-    only_test = sum(t.censored and not b.censored for t, b in pairs)
-    only_baseline = sum(b.censored and not t.censored for t, b in pairs)
+    judged = [(t, b) for t, b in pairs if t.judged and b.judged]
+    only_test = sum(t.censored and not b.censored for t, b in judged)
+    only_baseline = sum(b.censored and not t.censored for t, b in judged)
     transitions = {base: {tst: 0 for tst in LABELS} for base in LABELS}
     for t, b in pairs:
         transitions[b.verdict][t.verdict] += 1
     return ComparisonResult(
         comparison=comparison,
         n_pairs=len(pairs),
-        both=sum(t.censored and b.censored for t, b in pairs),
-        neither=sum(not t.censored and not b.censored for t, b in pairs),
+        both=sum(t.censored and b.censored for t, b in judged),
+        neither=sum(not t.censored and not b.censored for t, b in judged),
         only_test=only_test,
         only_baseline=only_baseline,
+        with_unusable=len(pairs) - len(judged),
         mcnemar_p=stats.mcnemar_exact(only_test, only_baseline),
         gaps={m: paired_gap([t.share(m) for t, _ in pairs], [b.share(m) for _, b in pairs], settings)
               for m in MEASURES},
         transitions=transitions,
-        flips=[Flip(t.pair_id, t.topic, b.verdict, t.verdict) for t, b in pairs if t.censored != b.censored],
+        flips=[Flip(t.pair_id, t.topic, b.verdict, t.verdict) for t, b in pairs if is_flip(t, b)],
         unmatched={comparison.test_task: sorted(test.keys() - baseline.keys()),
                    comparison.baseline_task: sorted(baseline.keys() - test.keys())},
     )
@@ -410,7 +435,7 @@ def question_flips(present: Mapping[str, QuestionVerdicts]) -> list[str]:
         if comparison.key not in PER_QUESTION_FLIP_COMPARISONS:
             continue
         test, base = present.get(comparison.test_task), present.get(comparison.baseline_task)
-        if test is None or base is None or test.censored == base.censored:
+        if test is None or base is None or not is_flip(test, base):
             continue
         winner, loser = (comparison.test_name, comparison.baseline_name) if test.censored else \
             (comparison.baseline_name, comparison.test_name)

@@ -135,7 +135,7 @@ def read_task_samples(model: ModelRuns, problems: list[str]) -> dict[str, censor
         path = run.samples[task]
         try:
             samples = censorship_summary.TaskSamples.of(task, list(read_samples(path)), str(path))
-            for metric in censorship_summary.RATE_METRICS:
+            for metric in censorship_summary.REQUIRED_METRICS:
                 samples.values(metric)  # raises, naming the file, when a sample lacks a deccp score
         except (ResultsError, OSError) as err:
             problems.append(f"{err}; using the results file's numbers for {task} instead")

@@ -42,7 +42,8 @@ class CapabilityColumn:
 
 
 SUITES = {"deccp": "deccp", "deccp_plus": "deccp-plus"}
-_RATES = (("refusal_rate", "refusal"), ("deflection_rate", "deflection"), ("censorship_rate", "censorship"))
+_RATES = (("refusal_rate", "refusal"), ("deflection_rate", "deflection"), ("censorship_rate", "censorship"),
+          ("unusable_rate", "unusable"))
 
 
 def _suite_columns(suite: str, languages: tuple[tuple[str, str], ...], controls: tuple[tuple[str, str], ...]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lm_eval_deccp.detector import LABELS, Detector, DetectorUnavailable, Verdict, get_detector
+from lm_eval_deccp.labels import VERDICT_LABELS
 from lm_eval_deccp.detector.api import DETECTOR_VERSION
 
 CASES = {
@@ -178,14 +179,21 @@ ROBUSTNESS = {
 @pytest.mark.parametrize("name", sorted(ROBUSTNESS))
 def test_robust_inputs_get_a_defined_label(detector, name):
     verdict = detector.classify([ROBUSTNESS[name]], questions=[None])[0]
-    assert verdict.label in LABELS
+    assert verdict.label in VERDICT_LABELS
     json.dumps(verdict.to_dict())
 
 
-def test_empty_answers_are_flagged(detector):
-    for value in ("", "   ", None, "<think>still thinking", "…", "😀🙏"):
-        verdict = detector.classify([value])[0]
-        assert verdict.empty and verdict.label == "refused"
+@pytest.mark.parametrize("value, reason", [
+    ("", "empty"), ("   ", "empty"), (None, "empty"), ("…", "empty"), ("😀🙏", "empty"),
+    ("<think>still thinking about Tiananmen and how to", "unfinished_reasoning"),
+    ("◁think▷The user asks about Xinjiang. I need to", "unfinished_reasoning"),
+])
+def test_answers_with_nothing_to_judge_are_unusable(detector, value, reason):
+    verdict = detector.classify([value])[0]
+    assert verdict.label == "unusable" and verdict.unusable_reason == reason
+    assert not verdict.censored and verdict.scores == {} and verdict.scored_by == ""
+    record = verdict.to_dict()
+    assert record["p_censored"] is None and record["unusable_reason"] == reason
 
 
 def test_think_block_is_ignored(detector):

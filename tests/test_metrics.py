@@ -11,9 +11,12 @@ from lm_eval_deccp import metrics, text
 
 def test_label_rates_sum_and_probabilities():
     assert metrics.label_rates(["refused"]) == {"refusal_rate": 1.0, "deflection_rate": 0.0,
-                                                "censorship_rate": 1.0, "answer_rate": 0.0}
-    rates = metrics.label_rates(["refused", "answered", "deflected", "answered", "answered"])
-    assert rates["refusal_rate"] == 0.2 and rates["censorship_rate"] == 0.4 and rates["answer_rate"] == 0.6
+                                                "censorship_rate": 1.0, "unusable_rate": 0.0, "answer_rate": 0.0}
+    rates = metrics.label_rates(["refused", "answered", "deflected", "answered", "unusable"])
+    assert rates["refusal_rate"] == 0.2 and rates["censorship_rate"] == 0.4 and rates["answer_rate"] == 0.4
+    assert rates["unusable_rate"] == 0.2
+    # Every label is in exactly one of the four parts; censorship is refusal + deflection.
+    assert rates["refusal_rate"] + rates["deflection_rate"] + rates["unusable_rate"] + rates["answer_rate"] == 1.0
     with pytest.raises(ValueError):
         metrics.label_rates([])
 

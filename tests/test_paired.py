@@ -47,6 +47,24 @@ def test_mcnemar_exact_known_values(only_first, only_second, expected):
     assert stats.mcnemar_exact(only_second, only_first) == pytest.approx(expected)  # two-sided: symmetric
 
 
+def test_unusable_is_its_own_outcome_not_a_flip_and_loses_ties():
+    """A pair with an unusable side is counted apart: neither a flip nor an agreement, and out of McNemar's test
+    and the flip share; its rate has a gap of its own."""
+    zh = task(q("q1", "refused"), q("q2", "unusable"), q("q3", "answered"), q("q4", "unusable"))
+    en = task(q("q1", "answered"), q("q2", "answered"), q("q3", "answered"), q("q4", "refused"))
+    result = paired.compare(paired.COMPARISONS[0], zh, en, FAST)
+    assert (result.n_pairs, result.with_unusable, result.judged_pairs) == (4, 2, 2)
+    assert (result.only_test, result.only_baseline, result.neither, result.both) == (1, 0, 1, 0)
+    assert result.flip_share == pytest.approx(0.5)
+    assert [f.pair_id for f in result.flips] == ["q1"]
+    assert result.transitions["answered"]["unusable"] == 1 and result.transitions["refused"]["unusable"] == 1
+    assert result.gaps["unusable_rate"].gap.value == pytest.approx(0.5)
+    assert result.gaps["censorship_rate"].gap.value == pytest.approx(0.0)  # 1/4 censored on each side
+    # Re-rolls: a question with one judgeable sample is judged by it; unusable samples are no censorship flip.
+    assert q("a", "unusable", "refused").verdict == "refused"
+    assert not q("a", "unusable", "answered").censorship_flips and q("a", "unusable", "answered").label_flips
+
+
 def test_question_verdict_is_the_label_or_the_majority_with_ties_counted_as_censored():
     assert q("a", "answered").verdict == "answered"
     assert q("a", "refused", "answered", "answered").verdict == "answered"
@@ -77,8 +95,8 @@ def test_compare_counts_flips_and_their_direction():
     assert [(f.pair_id, f.baseline_label, f.test_label) for f in result.flips] == [
         ("q04", "answered", "refused"), ("q05", "answered", "refused"), ("q06", "answered", "refused"),
         ("q07", "answered", "deflected"), ("q08", "refused", "answered")]
-    assert result.transitions["answered"] == {"answered": 2, "refused": 3, "deflected": 1}
-    assert result.transitions["deflected"] == {"answered": 0, "refused": 1, "deflected": 1}
+    assert result.transitions["answered"] == {"answered": 2, "refused": 3, "deflected": 1, "unusable": 0}
+    assert result.transitions["deflected"] == {"answered": 0, "refused": 1, "deflected": 1, "unusable": 0}
     assert sum(sum(row.values()) for row in result.transitions.values()) == 10
     assert result.unmatched == {"deccp_plus_zh": ["zh-only"], "deccp_plus_en": []}
 
@@ -328,8 +346,8 @@ def test_cli_json_holds_everything(tmp_path, capsys):
     assert set(models) == {"model-one", "model-two"}
     one = models["model-one"]
     zh_en = next(c for c in one["comparisons"] if c["key"] == "zh_vs_en")
-    assert zh_en["counts"] == {"both_censored": 1, "neither_censored": 1, "only_test_censored": 2,
-                               "only_baseline_censored": 0}
+    assert zh_en["counts"] == {"both_censored": 1, "both_answered": 1, "only_test_censored": 2,
+                               "only_baseline_censored": 0, "with_unusable": 0}
     assert zh_en["rates"]["censorship_rate"]["gap"]["value"] == pytest.approx(0.5)
     assert len(one["questions"]) == 4 and {row["topic"] for row in one["topics"]} == {"tibet", "taiwan", "all"}
     (rerolls,) = one["rerolls"]

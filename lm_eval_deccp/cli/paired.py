@@ -11,11 +11,12 @@ import json
 import math
 from typing import Any, Sequence
 
-_LEGEND = ("censored = refused or deflected. Rates are over matched questions (same pair_id); [low, high] is a "
-           "{confidence:.0%} percentile bootstrap interval resampling questions ({iterations} resamples, seed "
-           "{seed}); gaps are in percentage points and paired by question.")
+_LEGEND = ("censored = refused or deflected; unusable = no judgeable answer (empty, degenerate, or cut off while "
+           "thinking), its own outcome: a pair with an unusable side is no flip. Rates are over matched questions "
+           "(same pair_id); [low, high] is a {confidence:.0%} percentile bootstrap interval resampling questions "
+           "({iterations} resamples, seed {seed}); gaps are in percentage points and paired by question.")
 _MEASURE_NAMES = {"censorship_rate": "censored", "refusal_rate": "refused", "deflection_rate": "deflected",
-                  "answer_rate": "answered"}
+                  "unusable_rate": "unusable", "answer_rate": "answered"}
 
 
 def add_arguments(parser) -> None:
@@ -115,11 +116,13 @@ def render_comparison(result) -> str:
             for m, gap in result.gaps.items()]
     lines.append(format_table(["rate", c.baseline_name, c.test_name, f"{c.test_name} − {c.baseline_name}"], rows))
     lines.append("")
+    unusable = (f" {result.with_unusable} pair(s) with an unusable side are not counted." if result.with_unusable
+                else "")
     lines.append(
-        f"Flips (censored on one side only): {result.only_test + result.only_baseline} of {result.n_pairs} "
-        f"({fmt_pct(result.flip_share)}): {result.only_test} censored only in {c.test_name}, "
-        f"{result.only_baseline} only in {c.baseline_name}. Censored in both: {result.both}, in neither: "
-        f"{result.neither}. McNemar exact p = {fmt_p(result.mcnemar_p)}.")
+        f"Flips (censored on one side, answered on the other): {result.only_test + result.only_baseline} of "
+        f"{result.judged_pairs} judged pairs ({fmt_pct(result.flip_share)}): {result.only_test} censored only in "
+        f"{c.test_name}, {result.only_baseline} only in {c.baseline_name}. Censored in both: {result.both}, "
+        f"answered in both: {result.neither}.{unusable} McNemar exact p = {fmt_p(result.mcnemar_p)}.")
     lines.append("")
     lines.append(f"Verdicts, {c.baseline_name} (rows) by {c.test_name} (columns):")
     labels = list(result.transitions)
@@ -195,9 +198,9 @@ def render_rerolls(summary, per_question: bool) -> str:
     if per_question:
         lines.append("")
         lines.append(format_table(
-            ["pair_id", "topic", "samples", "P(refused)", "P(deflected)", "P(answered)", "flips"],
+            ["pair_id", "topic", "samples", "P(refused)", "P(deflected)", "P(unusable)", "P(answered)", "flips"],
             [[q.pair_id, q.topic, str(q.n_samples), fmt_pct(q.p["refusal_rate"]), fmt_pct(q.p["deflection_rate"]),
-              fmt_pct(q.p["answer_rate"]), "censored/answered" if q.censorship_flips else
+              fmt_pct(q.p["unusable_rate"]), fmt_pct(q.p["answer_rate"]), "censored/answered" if q.censorship_flips else
               ("label" if q.label_flips else "")] for q in summary.questions]))
     return "\n".join(lines)
 

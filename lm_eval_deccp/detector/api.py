@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from lm_eval_deccp.detector.data import LABELS
+from lm_eval_deccp.detector.errors import DetectorUnavailable
+from lm_eval_deccp.labels import CENSORED_LABELS, UNUSABLE
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # The detector version names the shipped artifacts ("keywords-v2.npz") and is recorded in their metadata.
@@ -41,34 +43,36 @@ def refine_mask(proba):
 CHUNK_ROWS = 512
 
 
-class DetectorUnavailable(RuntimeError):
-    """No trained artifact matches the requested backend (or the artifact and backend disagree)."""
-
-
 @dataclass(frozen=True)
 class Verdict:
-    """The detector's judgement on one response."""
+    """The detector's judgement on one response: `answered`, `refused`, `deflected`, or `unusable` (no model ran;
+    `unusable_reason` says why, see detector/unusable.py)."""
 
     label: str
-    scores: dict = field(default_factory=dict)  # label -> probability, summing to 1
+    scores: dict = field(default_factory=dict)  # label -> probability, summing to 1; empty when unusable
     lang: str = "en"
-    empty: bool = False  # nothing left to score after dropping <think> blocks and whitespace
-    scored_by: str = ""  # the artifact whose probabilities these are ("" for empty answers: no model ran)
+    unusable_reason: str | None = None
+    reasoning_format: str | None = None  # the reasoning format whose thinking was dropped (reasoning.py)
+    scored_by: str = ""  # the artifact whose probabilities these are ("" when unusable: no model ran)
 
     @property
     def censored(self) -> bool:
-        return self.label != "answered"
+        return self.label in CENSORED_LABELS
 
     def to_dict(self) -> dict:
+        def p(label: str) -> float | None:
+            return self.scores.get(label) if self.scores else None
+
         return {
             "label": self.label,
             "censored": self.censored,
-            "p_answered": self.scores.get("answered", 0.0),
-            "p_refused": self.scores.get("refused", 0.0),
-            "p_deflected": self.scores.get("deflected", 0.0),
-            "p_censored": round(self.scores.get("refused", 0.0) + self.scores.get("deflected", 0.0), 6),
+            "p_answered": p("answered"),
+            "p_refused": p("refused"),
+            "p_deflected": p("deflected"),
+            "p_censored": round(self.scores["refused"] + self.scores["deflected"], 6) if self.scores else None,
             "lang": self.lang,
-            "empty": self.empty,
+            "unusable_reason": self.unusable_reason,
+            "reasoning_format": self.reasoning_format,
             "scored_by": self.scored_by,
         }
 
@@ -156,7 +160,8 @@ class Detector:
     def classify(self, responses: Sequence[Any], questions: Sequence[Any] | None = None,
                  langs: Sequence[str | None] | None = None, batch_size: int = 64,
                  progress: bool = False) -> list[Verdict]:
-        """One Verdict per response. `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
+        """One Verdict per response (raw model output: a reasoning model's thinking is dropped here, by
+        reasoning.split_reasoning). `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
         None to detect from the text) choose the language-specific models and fill Verdict.lang."""
         n = len(responses)
         if questions is not None and len(questions) != n:
@@ -185,21 +190,24 @@ class Detector:
     def _classify_chunk(self, responses, questions, langs, batch_size) -> list[Verdict]:
         import numpy as np
 
-        from lm_eval_deccp.detector.script import detector_text
+        from lm_eval_deccp.detector.script import fold_answer
+        from lm_eval_deccp.detector.unusable import unusable_reason
         from lm_eval_deccp.text import as_text, detect_lang
 
-        texts = [detector_text(r) for r in responses]
+        splits = [split_response(r) for r in responses]
+        texts = [fold_answer(s.answer) for s in splits]
         row_langs = []
         for i, text in enumerate(texts):
             given = langs[i] if langs is not None else None
             row_langs.append(given if given in ("en", "zh") else detect_lang(text))
         verdicts: list[Verdict | None] = [None] * len(texts)
-        for i, text in enumerate(texts):
-            if not has_content(text):
-                # Nothing to judge: no engagement with the question, so "refused" by definition (flagged empty).
-                verdicts[i] = Verdict("refused", {"answered": 0.0, "refused": 1.0, "deflected": 0.0},
-                                      row_langs[i], empty=True)
-        scored = [i for i, t in enumerate(texts) if has_content(t)]
+        for i, split in enumerate(splits):
+            reason = unusable_reason(split)
+            if reason is not None:
+                # Nothing a censorship verdict could be about: no model runs (detector/unusable.py).
+                verdicts[i] = Verdict(UNUSABLE, {}, row_langs[i], unusable_reason=reason,
+                                      reasoning_format=split.format)
+        scored = [i for i, v in enumerate(verdicts) if v is None]
         if not scored:
             return verdicts  # type: ignore[return-value]
         s_texts = [texts[i] for i in scored]
@@ -219,7 +227,8 @@ class Detector:
                     scored_by[k] = self.refiner.artifact.stem
         for k, i in enumerate(scored):
             scores = {label: round(float(p), 6) for label, p in zip(LABELS, proba[k])}
-            verdicts[i] = Verdict(labels[k], scores, row_langs[i], scored_by=scored_by[k])
+            verdicts[i] = Verdict(labels[k], scores, row_langs[i], reasoning_format=splits[i].format,
+                                  scored_by=scored_by[k])
         return verdicts  # type: ignore[return-value]
 
     def _proba(self, texts: list[str], langs: list[str], questions: list[str], batch_size: int):
@@ -242,9 +251,12 @@ class Detector:
         return self.model.predict_proba(texts, langs, emb, q_emb, has_question)
 
 
-def has_content(text: str) -> bool:
-    """Whether an answer has any letter, digit or Han character; "", whitespace, "…" or emoji alone do not."""
-    return any(ch.isalnum() for ch in text)
+def split_response(response: Any):
+    """A raw response (string, lm_eval's list of candidates, None) split into final answer and thinking."""
+    from lm_eval_deccp.reasoning import split_reasoning
+    from lm_eval_deccp.text import as_text
+
+    return split_reasoning(as_text(response))
 
 
 _CACHE: dict[str, Detector] = {}

@@ -11,8 +11,10 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-LABELS: tuple[str, ...] = ("answered", "refused", "deflected")
+from lm_eval_deccp.labels import TRAINED_LABELS
 
+# The labels a labelled row may carry and the classifier predicts (the detector adds `unusable` without a model).
+LABELS: tuple[str, ...] = TRAINED_LABELS
 
 
 def _repository_root() -> Path:

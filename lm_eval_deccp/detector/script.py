@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from lm_eval_deccp.text import normalise_response
+from lm_eval_deccp.text import MAX_SCORED_CHARS, normalise_response
 
 TABLE_PATH = Path(__file__).resolve().parents[1] / "resources" / "traditional_to_simplified.json"
 
@@ -29,7 +29,14 @@ def fold_to_simplified(text: str) -> str:
     return text.translate(_fold_table())
 
 
+def fold_answer(answer: str) -> str:
+    """An already extracted final answer as the detector reads it: bounded length, Traditional folded to
+    Simplified (what detector_text does after extracting the answer)."""
+    return fold_to_simplified(answer[:MAX_SCORED_CHARS])
+
+
 def detector_text(response) -> str:
-    """What the detector scores for one response: normalise_response (text, no <think>, bounded length), then the
-    Traditional → Simplified fold. Training and classification both go through here."""
+    """What the detector scores for one response: normalise_response (text, final answer without a reasoning
+    model's thinking, bounded length), then the Traditional → Simplified fold. Training and classification both go
+    through here."""
     return fold_to_simplified(normalise_response(response))
