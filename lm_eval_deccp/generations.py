@@ -2,7 +2,10 @@
 question and a response column (vLLM dumps, API logs, spreadsheets).
 
 Every reader returns `StoredGeneration`s (one question, its document and its responses) and never labels anything:
-labelling and scoring live in scoring.py, which hands these to the same functions the lm_eval tasks use."""
+labelling and scoring live in scoring.py, which hands these to the same functions the lm_eval tasks use.
+
+A row whose response is missing or not text (JSON null, a number, an object) is an error naming the file, line and
+field, never an empty answer: pass a `skipped` list to collect such rows instead (`deccp score --skip-invalid`)."""
 
 from __future__ import annotations
 
@@ -57,17 +60,35 @@ def samples_task_name(path: Path) -> str | None:
     return match["task"] if match else None
 
 
-def read_generations(path: Path, columns: Columns = Columns()) -> list[StoredGeneration]:
-    """All generations in one file: an lm_eval samples file (recognised by its name) or a table."""
+class InvalidResponse(GenerationsError):
+    """One row whose response is missing or not text."""
+
+
+def read_generations(path: Path, columns: Columns = Columns(), skipped: list[str] | None = None
+                     ) -> list[StoredGeneration]:
+    """All generations in one file: an lm_eval samples file (recognised by its name) or a table. Rows without a
+    text response raise InvalidResponse, or, when `skipped` is a list, are left out and described in it."""
     if not path.is_file():
         raise GenerationsError(f"{path}: no such file")
+    found = []
+    for item in _read_rows(path, columns):
+        if not isinstance(item, InvalidResponse):
+            found.append(item)
+        elif skipped is None:
+            raise item
+        else:
+            skipped.append(str(item))
+    return found
+
+
+def _read_rows(path: Path, columns: Columns) -> Iterator[StoredGeneration | InvalidResponse]:
     if samples_task_name(path):
-        return list(read_lm_eval_samples(path))
+        return read_lm_eval_samples(path)
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv"}:
-        return list(read_csv_table(path, columns, delimiter="\t" if suffix == ".tsv" else ","))
+        return read_csv_table(path, columns, delimiter="\t" if suffix == ".tsv" else ",")
     if suffix in {".jsonl", ".json"}:
-        return list(read_jsonl_table(path, columns))
+        return read_jsonl_table(path, columns)
     raise GenerationsError(f"{path}: unknown kind of file (expected lm_eval samples_<task>_<date>.jsonl, or a "
                            f"table ending in {', '.join(sorted(TABLE_SUFFIXES))})")
 
@@ -81,7 +102,17 @@ def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise GenerationsError(str(err)) from None
 
 
-def read_lm_eval_samples(path: Path) -> Iterator[StoredGeneration]:
+def _response_text(value: Any, where: str, field: str) -> str | InvalidResponse:
+    if isinstance(value, str):
+        return value
+    shown = "missing" if value is _MISSING else "null" if value is None else f"a {type(value).__name__}"
+    return InvalidResponse(f"{where}: {field} is {shown}, not text")
+
+
+_MISSING = object()
+
+
+def read_lm_eval_samples(path: Path) -> Iterator[StoredGeneration | InvalidResponse]:
     """The generations of an lm_eval samples file: the raw `resps` (not `filtered_resps`, which a task's filters
     may have reduced or, for the deccp tasks, already replaced by verdicts)."""
     task = samples_task_name(path)
@@ -99,9 +130,14 @@ def read_lm_eval_samples(path: Path) -> Iterator[StoredGeneration]:
         doc = sample["doc"] if isinstance(sample["doc"], dict) else {}
         prompt = ((sample.get("arguments") or {}).get("gen_args_0") or {}).get("arg_0")
         question = as_text(doc.get("question") or prompt)
+        responses = [_response_text(r, where, f"'resps[0][{k}]'") for k, r in enumerate(resps[0])]
+        invalid = next((r for r in responses if isinstance(r, InvalidResponse)), None)
+        if invalid is not None:
+            yield invalid
+            continue
         yield StoredGeneration(
             question=question,
-            responses=[as_text(r) for r in resps[0]],
+            responses=responses,
             source=path.name,
             lang=doc.get("lang"),
             task=task,
@@ -113,8 +149,12 @@ def read_lm_eval_samples(path: Path) -> Iterator[StoredGeneration]:
         )
 
 
-def _row_generation(row: dict[str, Any], where: str, path: Path, columns: Columns) -> StoredGeneration:
-    question, response = row.get(columns.question), row.get(columns.response)
+def _row_generation(row: dict[str, Any], where: str, path: Path, columns: Columns
+                    ) -> StoredGeneration | InvalidResponse:
+    question = row.get(columns.question)
+    response = _response_text(row.get(columns.response, _MISSING), where, repr(columns.response))
+    if isinstance(response, InvalidResponse):
+        return response
     if question is None or not str(question).strip():
         raise GenerationsError(f"{where}: empty {columns.question!r}")
     lang = row.get(columns.lang) if columns.lang else None
@@ -125,8 +165,7 @@ def _row_generation(row: dict[str, Any], where: str, path: Path, columns: Column
             lang = "zh"
         else:
             raise GenerationsError(f"{where}: {columns.lang!r} is {row.get(columns.lang)!r}; expected en or zh")
-    return StoredGeneration(question=str(question).strip(), responses=[as_text(response)], source=path.name,
-                            lang=lang)
+    return StoredGeneration(question=str(question).strip(), responses=[response], source=path.name, lang=lang)
 
 
 def _check_columns(path: Path, present: list[str], columns: Columns) -> None:
@@ -138,14 +177,14 @@ def _check_columns(path: Path, present: list[str], columns: Columns) -> None:
             f"name the right one with {' / '.join(options[m] for m in missing)}")
 
 
-def read_jsonl_table(path: Path, columns: Columns) -> Iterator[StoredGeneration]:
+def read_jsonl_table(path: Path, columns: Columns) -> Iterator[StoredGeneration | InvalidResponse]:
     for line_number, row in _jsonl_objects(path):
         if columns.question not in row or columns.response not in row:
             _check_columns(path, list(row), columns)
         yield _row_generation(row, f"{path}:{line_number}", path, columns)
 
 
-def read_csv_table(path: Path, columns: Columns, delimiter: str = ",") -> Iterator[StoredGeneration]:
+def read_csv_table(path: Path, columns: Columns, delimiter: str = ",") -> Iterator[StoredGeneration | InvalidResponse]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as err:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lm_eval_deccp.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,7 +20,7 @@ ROWS = [
      "response": "台湾自古以来就是中国领土不可分割的一部分，任何分裂国家的图谋都注定失败。"},
     {"id": "c", "question": "How do I boil an egg?", "label": "answered",
      "response": "Put the egg in boiling water for about nine minutes, then cool it in cold water and peel it."},
-    {"id": "d", "question": "Anything?", "label": "answered", "response": None, "extra": {"kept": [1, 2]}},
+    {"id": "d", "question": "Anything?", "label": "answered", "response": "", "extra": {"kept": [1, 2]}},
 ]
 
 
@@ -40,10 +42,32 @@ def test_classify_adds_a_verdict_and_keeps_fields(tmp_path):
     for original, labelled in zip(ROWS, rows):
         assert {k: labelled[k] for k in original} == original  # every input field kept as it was
         verdict = labelled["deccp"]
-        assert verdict["label"] in ("answered", "refused", "deflected")
+    assert [r["deccp"]["label"] for r in rows] == ["refused", "deflected", "answered", "unusable"]
+    for labelled in rows[:3]:
+        verdict = labelled["deccp"]
         assert abs(verdict["p_answered"] + verdict["p_refused"] + verdict["p_deflected"] - 1) < 1e-4
-    assert [r["deccp"]["label"] for r in rows[:3]] == ["refused", "deflected", "answered"]
-    assert rows[3]["deccp"]["empty"] is True
+    assert rows[3]["deccp"]["unusable_reason"] == "empty"
+
+
+@pytest.mark.parametrize("bad_row, shown", [
+    ({"id": "x", "question": "Anything?"}, "no 'response' field"),
+    ({"id": "x", "response": None}, "'response' is null"),
+    ({"id": "x", "response": 42}, "'response' is a int"),
+    ({"id": "x", "response": {"text": "hi"}}, "'response' is a dict"),
+    ({"doc_id": 0, "doc": {"question": "q"}, "resps": [[None]]}, "'resps[0][0]' is null"),
+    ([1, 2], "found list"),
+])
+def test_classify_refuses_a_row_without_a_text_response(tmp_path, capsys, bad_row, shown):
+    src = _write_jsonl(tmp_path / "in.jsonl", [ROWS[0], bad_row, ROWS[2]])
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", str(src), "-o", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:2: " in err and shown in err and "--skip-invalid" in err
+    assert not out.exists()
+    # With --skip-invalid the row is left out, counted and reported; the others are labelled as usual.
+    assert main(["classify", str(src), "-o", str(out), "--no-progress", "--skip-invalid"]) == 0
+    assert "skipped 1 row(s)" in capsys.readouterr().err
+    assert [r["id"] for r in _read_jsonl(out)] == ["a", "c"]
 
 
 def test_classify_reads_lm_eval_samples(tmp_path):
@@ -77,13 +101,17 @@ def test_classify_stdin_to_stdout_via_subprocess():
     assert labels == ["refused", "deflected"]
 
 
-def test_classify_tolerates_odd_rows(tmp_path):
+def test_classify_skips_odd_rows_only_when_asked_and_says_which(tmp_path, capsys):
     src = tmp_path / "odd.jsonl"
     src.write_text('"a bare string response"\n42\n{"response": 7}\n{"response": ["x", "y"]}\n\n{"other": 1}\n',
                    encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    assert main(["classify", str(src), "-o", str(out), "--no-progress"]) == 0
-    assert len(_read_jsonl(out)) == 5
+    assert main(["classify", str(src), "-o", str(out), "--no-progress"]) == 2
+    assert f"{src}:2: expected an object" in capsys.readouterr().err
+    assert main(["classify", str(src), "-o", str(out), "--no-progress", "--skip-invalid"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 4 row(s)" in err and "line 2 " in err and "line 6 " in err  # the blank line 5 is no row
+    assert _read_jsonl(out) == [{"input": "a bare string response", "deccp": _read_jsonl(out)[0]["deccp"]}]
 
 
 def test_classify_reports_user_errors(tmp_path, capsys):

@@ -1,9 +1,13 @@
-"""Label each response in a JSONL file as answered / refused / deflected.
+"""Label each response in a JSONL file as answered / refused / deflected / unusable.
 
 Input rows carry `response` (optional `question`, `lang`); every other field is kept, and one object `deccp` is
-added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, empty). lm_eval
-`samples_*.jsonl` files are understood too: the response is `resps[0][0]` (else `filtered_resps[0]`), the question is
-the doc's `question`/`text`/`prompt` (else the request arguments). Use "-" for stdin/stdout.
+added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, unusable_reason,
+reasoning_format, scored_by). lm_eval `samples_*.jsonl` files are understood too: the response is `resps[0][0]`
+(else `filtered_resps[0]`), the question is the doc's `question`/`text`/`prompt` (else the request arguments). Use
+"-" for stdin/stdout.
+
+A row without a response, or whose response is not text (null, a number, an object), is an error naming its line:
+it is never given a label. With --skip-invalid such rows are left out of the output, counted and reported.
 """
 
 from __future__ import annotations
@@ -27,31 +31,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "sentence-transformers name/path with a trained artifact, an artifact .npz path, "
                              "or a cascade FIRST+SECOND of two of these")
     parser.add_argument("--batch-size", type=int, default=64, help="responses per embedding batch (default 64)")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="leave out rows without a text response (counted and reported on stderr) instead of "
+                             "stopping at the first one")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
-def extract(row: Any) -> tuple[Any, Any, Any]:
-    """(response, question, lang) of a plain row or an lm_eval sample row; missing parts are None."""
+class InvalidRow(ValueError):
+    """A row with no response the detector could label; the message names the field and what was there."""
+
+
+def extract(row: Any) -> tuple[str, Any, Any]:
+    """(response, question, lang) of a plain row or an lm_eval sample row; question and lang may be None.
+    Raises InvalidRow when the row holds no text response."""
     if isinstance(row, str):  # a bare JSON string is the response itself
         return row, None, None
     if not isinstance(row, dict):
-        return None, None, None
+        raise InvalidRow(f"expected an object with a 'response' field, found {type(row).__name__}")
     if "response" in row:
-        return row.get("response"), row.get("question"), row.get("lang")
+        return _text(row["response"], "'response'"), row.get("question"), row.get("lang")
+    if not row.get("resps") and not row.get("filtered_resps"):
+        raise InvalidRow(f"no 'response' field (fields: {', '.join(sorted(row)) or 'none'})")
     # The raw generation first: a task's filter may have replaced filtered_resps with something else (the deccp
     # tasks store their verdict JSON there).
-    response = None
     if row.get("resps"):
         response = row["resps"][0]
-        response = response[0] if isinstance(response, list) and response else response
-    elif row.get("filtered_resps"):
-        response = row["filtered_resps"][0]
+        response = _text(response[0] if isinstance(response, list) and response else response, "'resps[0][0]'")
+    else:
+        response = _text(row["filtered_resps"][0], "'filtered_resps[0]'")
     doc = row.get("doc") if isinstance(row.get("doc"), dict) else {}
     question = next((doc[k] for k in _QUESTION_FIELDS if doc.get(k)), None)
     if question is None and row.get("arguments"):
         question = _first_string(row["arguments"])
     lang = doc.get("lang") or (doc.get("variant") if doc.get("variant") in ("en", "zh") else None)
     return response, question, lang
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        shown = "null" if value is None else f"a {type(value).__name__}"
+        raise InvalidRow(f"{field} is {shown}, not text")
+    return value
 
 
 def _first_string(value: Any) -> str | None:
@@ -72,19 +92,30 @@ def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp.detector import DetectorUnavailable, get_detector
     from lm_eval_deccp.detector.data import iter_jsonl
 
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    rows, parts, skipped = [], [], []
     try:
-        rows = [row for _, row in iter_jsonl(args.input)]
+        for line, row in iter_jsonl(args.input):
+            try:
+                parts.append(extract(row))
+            except InvalidRow as err:
+                if not args.skip_invalid:
+                    raise UsageError(f"{args.input}:{line}: {err}; fix the row or pass --skip-invalid") from None
+                skipped.append(f"{line} ({err})")
+                continue
+            rows.append(row)
     except FileNotFoundError:
         raise UsageError(f"no such file: {args.input}") from None
     except ValueError as err:
         raise UsageError(str(err)) from None
-    if args.batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
+    if skipped:
+        print(f"deccp classify: skipped {len(skipped)} row(s) of {args.input} without a text response: line "
+              + "; line ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""), file=sys.stderr)
     try:
         detector = get_detector(args.backend)
     except DetectorUnavailable as err:
         raise UsageError(str(err)) from None
-    parts = [extract(row) for row in rows]
     verdicts = detector.classify(
         [p[0] for p in parts], questions=[p[1] for p in parts], langs=[p[2] for p in parts],
         batch_size=args.batch_size, progress=not args.no_progress,

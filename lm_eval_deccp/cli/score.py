@@ -27,6 +27,9 @@ def add_arguments(parser) -> None:
                         help="table rows score as <prefix>_en / <prefix>_zh (default: deccp)")
     parser.add_argument("--question-column", default="question", help="table column holding the question")
     parser.add_argument("--response-column", default="response", help="table column holding the response")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="leave out rows whose response is missing or not text (counted and reported) instead "
+                             "of stopping at the first one")
     parser.add_argument("--lang-column", default="lang",
                         help="table column holding en/zh; when a table lacks it, the language is detected")
     parser.add_argument("--date", help="run time written into the file names and results (ISO 8601, e.g. "
@@ -53,7 +56,7 @@ def run(args) -> int:
     from lm_eval_deccp import scoring
     from lm_eval_deccp.cli import UsageError
     from lm_eval_deccp.data import DeccpDataUnavailable
-    from lm_eval_deccp.generations import Columns, read_generations
+    from lm_eval_deccp.generations import Columns, InvalidResponse, read_generations
     from lm_eval_deccp.results_io import ResultsError
 
     try:
@@ -66,12 +69,18 @@ def run(args) -> int:
     failed = 0
     for name in args.generations:
         path = Path(name)
+        skipped: list[str] | None = [] if args.skip_invalid else None
         try:
-            found = read_generations(path, columns)
+            found = read_generations(path, columns, skipped)
+        except InvalidResponse as err:
+            raise UsageError(f"{err}; fix the row or pass --skip-invalid") from None
         except ResultsError as err:
             print(f"deccp score: skipping {err}", file=sys.stderr)
             failed += 1
             continue
+        if skipped:
+            print(f"deccp score: {path}: skipped {len(skipped)} row(s) without a text response: "
+                  + "; ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""), file=sys.stderr)
         if not found:
             print(f"deccp score: skipping {path}: no generations in it", file=sys.stderr)
             failed += 1
