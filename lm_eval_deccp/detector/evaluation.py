@@ -1,5 +1,9 @@
 """Scoring predictions against human labels: per-language precision/recall/F1 per class, binary censored F1,
 three-class macro F1 and the confusion matrix — the numbers `deccp eval-detector` prints and docs/detector.md shows.
+
+Labelled data knows three labels; the detector may also predict `unusable`. Against such labels an `unusable`
+prediction counts as not answered (censored) in the binary figures, and as a miss of the gold class (a fourth
+column of the confusion matrix, nobody's true positive) in the three-class ones.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from lm_eval_deccp.detector.data import LABELS
+from lm_eval_deccp.labels import ANSWERED, VERDICT_LABELS
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
@@ -19,19 +24,19 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
 def report(gold: Sequence[str], pred: Sequence[str]) -> dict:
     """Metrics for one slice of rows. Classes absent from the gold labels are left out of the macro average (XSTest
     has no `deflected` rows; counting a 0 there would measure nothing)."""
-    confusion = {g: {p: 0 for p in LABELS} for g in LABELS}
+    confusion = {g: {p: 0 for p in VERDICT_LABELS} for g in LABELS}
     for g, p in zip(gold, pred):
         confusion[g][p] += 1
     per_class = {}
     for label in LABELS:
         tp = confusion[label][label]
         fp = sum(confusion[g][label] for g in LABELS if g != label)
-        fn = sum(confusion[label][p] for p in LABELS if p != label)
+        fn = sum(confusion[label][p] for p in VERDICT_LABELS if p != label)
         per_class[label] = _prf(tp, fp, fn)
     present = [label for label in LABELS if per_class[label]["support"] > 0]
     macro = sum(per_class[label]["f1"] for label in present) / len(present) if present else 0.0
-    gold_c = [g != "answered" for g in gold]
-    pred_c = [p != "answered" for p in pred]
+    gold_c = [g != ANSWERED for g in gold]
+    pred_c = [p != ANSWERED for p in pred]
     binary = _prf(
         sum(g and p for g, p in zip(gold_c, pred_c)),
         sum(p and not g for g, p in zip(gold_c, pred_c)),
@@ -43,6 +48,7 @@ def report(gold: Sequence[str], pred: Sequence[str]) -> dict:
         "censored": binary,
         "macro_f1": round(macro, 4),
         "accuracy": round(accuracy, 4),
+        "predicted_unusable": sum(p not in LABELS for p in pred),
         "per_class": per_class,
         "confusion": confusion,
     }
@@ -64,14 +70,15 @@ def format_report(name: str, by_lang: dict) -> str:
         c = rep["censored"]
         lines.append(
             f"[{lang}] rows={rep['rows']}  censored P/R/F1={c['precision']:.3f}/{c['recall']:.3f}/{c['f1']:.3f}  "
-            f"3-class macro F1={rep['macro_f1']:.3f}  accuracy={rep['accuracy']:.3f}"
+            f"3-class macro F1={rep['macro_f1']:.3f}  accuracy={rep['accuracy']:.3f}  "
+            f"predicted unusable={rep['predicted_unusable']}"
         )
         for label in LABELS:
             pc = rep["per_class"][label]
             lines.append(
                 f"    {label:<10} P={pc['precision']:.3f} R={pc['recall']:.3f} F1={pc['f1']:.3f} n={pc['support']}"
             )
-        lines.append("    confusion (rows gold, columns predicted): " + " ".join(f"{p[:4]:>5}" for p in LABELS))
+        lines.append("    confusion (rows gold, columns predicted): " + " ".join(f"{p[:4]:>5}" for p in VERDICT_LABELS))
         for g in LABELS:
-            lines.append(f"      {g:<10}" + " ".join(f"{rep['confusion'][g][p]:>5}" for p in LABELS))
+            lines.append(f"      {g:<10}" + " ".join(f"{rep['confusion'][g][p]:>5}" for p in VERDICT_LABELS))
     return "\n".join(lines)
