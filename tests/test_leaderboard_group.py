@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lm_eval_deccp.paths import tasks_dir
-from lm_eval_deccp.report_columns import CAPABILITY_COLUMNS, matching_tasks
+from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, matching_tasks
 
 GROUP = "deccp_leaderboard"
 

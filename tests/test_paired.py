@@ -1,4 +1,4 @@
-"""Tests of `lm_eval_deccp.paired` and `deccp paired`.
+"""Tests of `lm_eval_deccp.reporting.paired` and `deccp paired`.
 
 Most tests use hand-built verdicts whose statistics can be worked out on paper. The last test
 (`test_end_to_end_on_demo_model`, marked `slow`) runs `deccp paired` on the output of a real lm_eval run of the
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from lm_eval_deccp import paired, stats
+from lm_eval_deccp.reporting import paired, stats
 from lm_eval_deccp.cli import main as deccp_main
-from lm_eval_deccp.results_io import ResultsError
+from lm_eval_deccp.reporting.runs import ResultsError
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = paired.BootstrapSettings(iterations=500)

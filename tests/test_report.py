@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, offline_env, run_python
-from lm_eval_deccp import paired
+from lm_eval_deccp.reporting import paired
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.report_columns import CAPABILITY_COLUMNS
-from lm_eval_deccp.results_io import load_run, read_samples
+from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS
+from lm_eval_deccp.reporting.runs import load_run, read_samples
 
 DATE = "2024-06-10T00:00:00"
 

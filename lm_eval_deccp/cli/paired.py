@@ -34,9 +34,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from lm_eval_deccp import paired, stats
+    from lm_eval_deccp.reporting import paired, stats
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.results_io import ResultsError, find_results_files, load_run
+    from lm_eval_deccp.reporting.runs import ResultsError, find_results_files, load_run
 
     if not 0 < args.confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1, not {args.confidence}")
@@ -146,13 +146,13 @@ def render_topic_rates(rows) -> str:
             rate = row.rates[task]["censorship_rate"]
             cells.append(fmt_pct(rate) + ("" if row.n[task] == n else f" (n={row.n[task]})"))
         table.append(cells)
-    from lm_eval_deccp.paired import TASK_NAMES
+    from lm_eval_deccp.reporting.paired import TASK_NAMES
     return "## Censorship rate by topic\n" + format_table(
         ["topic", "n", *(TASK_NAMES[t] for t in tasks)], table)
 
 
 def render_topic_gaps(rows) -> str:
-    from lm_eval_deccp.paired import COMPARISONS
+    from lm_eval_deccp.reporting.paired import COMPARISONS
 
     keys = [c for c in COMPARISONS if any(c.key in row.gaps for row in rows)]
     if not keys:
@@ -174,7 +174,7 @@ def render_topic_gaps(rows) -> str:
 
 
 def render_questions(rows) -> str:
-    from lm_eval_deccp.paired import TASK_NAMES
+    from lm_eval_deccp.reporting.paired import TASK_NAMES
 
     tasks = [t for t in TASK_NAMES if any(t in row.labels for row in rows)]
     table = [[row.pair_id, row.topic, row.form, *(fmt_label(row.labels.get(t)) for t in tasks),
@@ -213,7 +213,7 @@ def render_reroll_gap(n_pairs: int, gaps) -> str:
 
 
 def _suite_tasks_in(rows) -> list[str]:
-    from lm_eval_deccp.paired import SUITE_TASKS
+    from lm_eval_deccp.reporting.paired import SUITE_TASKS
 
     return [t for t in SUITE_TASKS if any(t in row.n for row in rows)]
 

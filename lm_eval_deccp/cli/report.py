@@ -32,9 +32,9 @@ _EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json
 
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.report import build_report
-    from lm_eval_deccp.report_plot import PlotUnavailable, plot_censorship
-    from lm_eval_deccp.report_render import RENDERERS
+    from lm_eval_deccp.reporting.table import build_report
+    from lm_eval_deccp.reporting.plot import PlotUnavailable, plot_censorship
+    from lm_eval_deccp.reporting.render import RENDERERS
 
     output = Path(args.output) if args.output else None
     chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"

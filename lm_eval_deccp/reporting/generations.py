@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from lm_eval_deccp.results_io import ResultsError, iter_jsonl_objects
+from lm_eval_deccp.reporting.runs import ResultsError, iter_jsonl_objects
 from lm_eval_deccp.text import as_text
 
 # lm_eval names a task's samples file samples_<task>_<date>.jsonl, the date being an ISO time with ":" as "-".

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from lm_eval_deccp import censorship_summary
-from lm_eval_deccp.report_columns import (
+from lm_eval_deccp.reporting import censorship_summary
+from lm_eval_deccp.reporting.columns import (
     CAPABILITY_COLUMNS,
     CENSORSHIP_COLUMNS,
     OVERALL_KEY,
@@ -26,7 +26,7 @@ from lm_eval_deccp.report_columns import (
     RateColumn,
     matching_tasks,
 )
-from lm_eval_deccp.results_io import ResultsError, Run, find_results_files, load_run, read_samples
+from lm_eval_deccp.reporting.runs import ResultsError, Run, find_results_files, load_run, read_samples
 
 Z_95 = 1.959963984540054
 CI_BOOTSTRAP = "bootstrap"

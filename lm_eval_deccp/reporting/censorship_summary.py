@@ -17,8 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from lm_eval_deccp import paired, stats
-from lm_eval_deccp.results_io import ResultsError
+from lm_eval_deccp.reporting import paired, stats
+from lm_eval_deccp.reporting.runs import ResultsError
 
 SUMMARY_KEY = "deccp_summary"
 RATE_METRICS = ("refusal_rate", "deflection_rate", "censorship_rate", "unusable_rate", "answer_rate")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lm_eval_deccp.report import Report
-from lm_eval_deccp.report_columns import SUITES
+from lm_eval_deccp.reporting.table import Report
+from lm_eval_deccp.reporting.columns import SUITES
 
 REFUSED_COLOUR = "#b2182b"
 DEFLECTED_COLOUR = "#f4a582"

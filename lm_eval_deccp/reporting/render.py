@@ -9,9 +9,9 @@ import io
 import json
 from typing import Any, Callable
 
-from lm_eval_deccp.censorship_summary import METHOD
-from lm_eval_deccp.report import CI_BOOTSTRAP, CI_NORMAL, Cell, Report
-from lm_eval_deccp.report_columns import OVERALL_KEY, CapabilityColumn, ComparisonColumn, RateColumn
+from lm_eval_deccp.reporting.censorship_summary import METHOD
+from lm_eval_deccp.reporting.table import CI_BOOTSTRAP, CI_NORMAL, Cell, Report
+from lm_eval_deccp.reporting.columns import OVERALL_KEY, CapabilityColumn, ComparisonColumn, RateColumn
 
 MISSING = "—"
 NORMAL_MARK = "†"

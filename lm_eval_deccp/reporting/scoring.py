@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from lm_eval_deccp import __version__, censorship_summary, data, harness, metrics
-from lm_eval_deccp.generations import StoredGeneration
+from lm_eval_deccp import __version__, data, harness, metrics
+from lm_eval_deccp.reporting import censorship_summary
+from lm_eval_deccp.reporting.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,11 @@
+"""Reports on evaluation runs: reading them, summarising them, and rendering the leaderboard.
+
+Imports go one way, from reading to summarising to rendering:
+- reading: runs (lm_eval results and samples files), generations (stored generations to score);
+- summarising: stats (bootstrap intervals, McNemar), paired (per-question comparisons of deccp-plus variants),
+  censorship_summary (intervals, China gaps and flip shares of a run), scoring (stored generations scored through
+  the lm_eval path's functions into an lm_eval-style run);
+- the leaderboard: columns (what each column reads), table (one row per model), render (markdown, CSV, JSON,
+  HTML), plot (the PNG charts).
+Nothing is imported at package import; the `deccp` commands import the module they need.
+"""
