@@ -15,3 +15,10 @@ def tasks_dir() -> str:
     if os.path.isdir(installed):
         return installed
     return os.path.join(os.path.dirname(package_dir), "tasks")
+
+
+def cache_home() -> str:
+    """Where the package keeps what it computes once and reuses across runs (the judge's cache, the converted demo
+    model): $XDG_CACHE_HOME/lm_eval_deccp, i.e. ~/.cache/lm_eval_deccp by default. Never inside the repository."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "lm_eval_deccp")
