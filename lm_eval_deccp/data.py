@@ -48,8 +48,9 @@ def _offline_message(reason: str) -> str:
     return (
         f"Could not load the deccp dataset '{DECCP_HUB_ID}' from the Hugging Face hub ({reason}). "
         f"If this machine is offline, point the plugin at a local copy in the hub layout (a folder holding "
-        f"data/censored-*.parquet and data/uncensored-*.parquet, e.g. made with `huggingface-cli download "
-        f"{DECCP_HUB_ID} --repo-type dataset --local-dir DIR` on a connected machine): set the environment "
+        f"data/censored-*.parquet and data/uncensored-*.parquet, e.g. made with `hf download "
+        f"{DECCP_HUB_ID} --repo-type dataset --local-dir DIR` on a connected machine; `hf` is huggingface_hub's "
+        f"command line, called `huggingface-cli` before version 0.34): set the environment "
         f"variable {DATA_DIR_ENV}=DIR, or pass --metadata '{{\"deccp_data_dir\": \"DIR\"}}' to lm_eval. "
         f"The tasks deccp_plus_* need no download at all."
     )

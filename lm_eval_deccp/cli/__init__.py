@@ -37,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name, help_text in COMMANDS:
         module = importlib.import_module(f"lm_eval_deccp.cli.{module_name}")
-        sub = subparsers.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+        # Raw: the module docstrings are written as they should read, with example commands on lines of their own,
+        # which argparse's default formatter would run together into one paragraph.
+        sub = subparsers.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip(),
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
         sub.set_defaults(_run=module.run)
     return parser
