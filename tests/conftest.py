@@ -80,3 +80,14 @@ def lm_eval_run(tmp_path_factory, demo_model_args) -> dict:
     assert len(results) == 1, f"expected one results file in {out}, found {results}"
     return {"dir": out, "results_path": results[0], "results": json.loads(results[0].read_text()),
             "tasks": tasks, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """A real OpenAI-compatible server (`transformers serve` on the demo model) for the whole session, stopped by
+    its process id at the end (tests/openai_server.py)."""
+    from openai_server import start_server
+
+    server = start_server(tmp_path_factory.mktemp("server"))
+    yield server
+    server.stop()

