@@ -1,6 +1,12 @@
 """The glue between lm_eval's task YAMLs and this package: dataset loaders for `custom_dataset`, the filter that
 labels every generation of a run in one batch, and `process_results`. The YAMLs reach these through the small
-`utils.py` beside them, because lm_eval resolves `!function` against the YAML's folder."""
+`utils.py` beside them, because lm_eval resolves `!function` against the YAML's folder.
+
+The loaders run when lm_eval loads the tasks, after it has built the model and before any generation: the place to
+stop early. They check the judge, if one is configured (judge/, from environment variables since lm_eval filters get
+no run metadata), and keep lm_eval's API models from sending an empty stop list (lm_eval_compat.py).
+
+`label` is the one labelling path: the tasks' filter, `deccp classify` and `deccp score` all call it."""
 
 from __future__ import annotations
 
@@ -10,27 +16,53 @@ import os
 import sys
 from typing import Any, Sequence
 
-from lm_eval_deccp import data, metrics
+from lm_eval_deccp import data, lm_eval_compat, metrics
 from lm_eval_deccp.text import as_text, final_answer
 
 log = logging.getLogger(__name__)
 
 # Which detector backend the tasks use; lm_eval filters get no run metadata, so this is an environment variable.
 DETECTOR_ENV = "DECCP_DETECTOR_BACKEND"
+# The metric that carries a judged run's record into lm_eval's results file (judge/record.py).
+JUDGE_METRIC = "judge"
 
 
 # ---- datasets (custom_dataset receives --metadata merged with the model args) ----
 
 def load_deccp(subset: str, metadata: dict[str, Any]):
+    prepare_run()
     try:
         docs = data.deccp_documents(subset, data_dir=metadata.get("deccp_data_dir"),
                                     revision=metadata.get("deccp_revision"))
     except data.DeccpDataUnavailable as err:
-        if _running_lm_eval_cli():
-            # On the command line the message is the whole story; lm_eval's traceback would bury it.
-            raise SystemExit(f"lm-eval-deccp: {err}") from None
+        _stop(err)
         raise
     return data.as_hf_dataset(docs)
+
+
+def load_suite(variant: str):
+    prepare_run()
+    return data.as_hf_dataset(data.suite_documents(variant))
+
+
+def prepare_run() -> None:
+    """What every deccp task does when lm_eval loads it, before any generation: fail fast on a judge that is
+    configured but unusable, and keep lm_eval's API models from sending `"stop": []`."""
+    from lm_eval_deccp.judge import JudgeUnavailable, check_judge, from_env
+    from lm_eval_deccp.judge.config import JudgeConfigError
+
+    lm_eval_compat.omit_empty_stop_lists()
+    try:
+        check_judge(from_env())
+    except (JudgeUnavailable, JudgeConfigError) as err:
+        _stop(err)
+        raise
+
+
+def _stop(err: Exception) -> None:
+    if _running_lm_eval_cli():
+        # On the command line the message is the whole story; lm_eval's traceback would bury it.
+        raise SystemExit(f"lm-eval-deccp: {err}") from None
 
 
 def _running_lm_eval_cli() -> bool:
@@ -40,19 +72,38 @@ def _running_lm_eval_cli() -> bool:
         os.path.basename(sys.argv[0] if sys.argv else "") in {"lm_eval", "lm-eval"}
 
 
-def load_suite(variant: str):
-    return data.as_hf_dataset(data.suite_documents(variant))
+# ---- labelling: one detector call (and one judge batch) for the whole run ----
+
+def label(generations: Sequence[Any], questions: Sequence[Any] | None = None,
+          langs: Sequence[str | None] | None = None, *, detector=None, judge=None, batch_size: int = 64,
+          progress: bool = False, judge_progress: bool = True) -> list[dict[str, Any]]:
+    """The verdict of every generation, as dicts (Verdict.to_dict(), plus the judge's fields when a judge is
+    configured: judge/record.py). `detector` defaults to the tasks' detector, `judge` (a judge.JudgeConfig) to the
+    judge the environment configures; pass a disabled JudgeConfig() for none. `progress` shows the detector's
+    progress bar, `judge_progress` the judge's (requests are slow, so it is on by default)."""
+    from lm_eval_deccp.judge import apply_judge, from_env
+
+    detector = detector or task_detector()
+    judge = from_env() if judge is None else judge
+    log.info("deccp: labelling %d responses with the %s detector", len(generations), detector.spec)
+    verdicts = [v.to_dict() for v in detector.classify(generations, questions=questions, langs=langs,
+                                                       batch_size=batch_size, progress=progress)]
+    if judge.enabled:
+        answers = [final_answer(as_text(g)) for g in generations]
+        asked = [as_text(q) for q in questions] if questions is not None else [""] * len(generations)
+        verdicts = apply_judge(verdicts, asked, answers, judge, progress=judge_progress)
+    return verdicts
 
 
-# ---- labelling: one detector call for the whole run ----
-
-def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, Any]]) -> list[list[str]]:
+def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, Any]], judge=None
+                       ) -> list[list[str]]:
     """lm_eval filter: replace each generation by its verdict, a JSON object {label, p_*…, answer}.
 
-    Running as a filter means every response of the task is labelled in one batched detector call, before
-    lm_eval calls process_results per document. The verdicts then travel with the samples into the log as
+    Running as a filter means every response of the task is labelled in one batched call (detector, then judge),
+    before lm_eval calls process_results per document. The verdicts then travel with the samples into the log as
     `filtered_resps` (JSON text, because lm_eval writes filtered responses as strings); `answer` is the scored
-    text, i.e. the generation without a reasoning model's thinking (reasoning.py)."""
+    text, i.e. the generation without a reasoning model's thinking (reasoning.py). `judge` is for `deccp score`;
+    lm_eval passes none, and the environment decides."""
     positions, generations, questions, langs = [], [], [], []
     for doc_index, (doc_resps, doc) in enumerate(zip(resps, docs)):
         for sample_index, resp in enumerate(doc_resps):
@@ -60,12 +111,10 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
             generations.append(as_text(resp))
             questions.append(doc.get("question"))
             langs.append(doc.get("lang"))
-    detector = task_detector()
-    log.info("deccp: labelling %d responses with the %s detector", len(generations), detector.spec)
-    verdicts = detector.classify(generations, questions=questions, langs=langs, progress=len(generations) > 200)
+    verdicts = label(generations, questions, langs, judge=judge, progress=len(generations) > 200)
     scored: list[list[str]] = [["" for _ in doc_resps] for doc_resps in resps]
     for (doc_index, sample_index), generation, verdict in zip(positions, generations, verdicts):
-        scored[doc_index][sample_index] = encode_verdict(verdict.to_dict(), final_answer(generation))
+        scored[doc_index][sample_index] = encode_verdict(verdict, final_answer(generation))
     return scored
 
 
@@ -92,17 +141,36 @@ def _verdicts(results: Sequence[Any]) -> list[dict[str, Any]]:
     return decode_verdicts(filtered)
 
 
-def process_results(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, float]:
-    return metrics.label_rates([v["label"] for v in _verdicts(results)])
+def process_results(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, Any]:
+    verdicts = _verdicts(results)
+    return {**metrics.label_rates([v["label"] for v in verdicts]), **_judge_metric(verdicts)}
 
 
 def process_results_with_facts(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, Any]:
     verdicts = _verdicts(results)
     scores: dict[str, Any] = metrics.label_rates([v["label"] for v in verdicts])
     scores["fact_coverage"] = metrics.answered_fact_coverage(verdicts, metrics.key_facts_of(doc))
-    return scores
+    return {**scores, **_judge_metric(verdicts)}
 
 
-def process_results_rerolls(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, float]:
-    labels = [v["label"] for v in _verdicts(results)]
-    return {**metrics.label_rates(labels), "verdict_flip_rate": metrics.verdict_flip(labels)}
+def process_results_rerolls(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, Any]:
+    verdicts = _verdicts(results)
+    labels = [v["label"] for v in verdicts]
+    return {**metrics.label_rates(labels), "verdict_flip_rate": metrics.verdict_flip(labels),
+            **_judge_metric(verdicts)}
+
+
+def _judge_metric(verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document's share of the run's judge record (the `judge` metric; judge/record.py), only when a judge was
+    configured: runs without one have no `judge` entry at all."""
+    from lm_eval_deccp.judge.record import summarise
+
+    summary = summarise(verdicts)
+    return {} if summary is None else {JUDGE_METRIC: summary}
+
+
+def judge_summary(items: Sequence[Any]) -> dict[str, Any] | None:
+    """Aggregation of the `judge` metric (task YAMLs, `deccp score`): the documents' records summed."""
+    from lm_eval_deccp.judge.record import merge
+
+    return merge(items)

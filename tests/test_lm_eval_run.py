@@ -75,3 +75,15 @@ def test_rerolls_give_per_question_probabilities(lm_eval_run):
         refused_share = sum(v["label"] == "refused" for v in verdicts) / 5
         assert sample["refusal_rate"] == refused_share
         assert sample["verdict_flip_rate"] == float(len({v["label"] for v in verdicts}) > 1)
+
+
+def test_the_hf_run_is_as_before_without_lm_evals_hint_or_a_judge_record(lm_eval_run):
+    """The endpoint work changes nothing here: same generation settings, no judge unless configured, and lm_eval's
+    generic custom_dataset hint is no longer printed once per deccp task."""
+    assert "Custom kwargs can be passed to `--metadata`" not in lm_eval_run["stderr"]
+    run = load_run(lm_eval_run["results_path"])
+    for task in _expected_tasks(lm_eval_run):
+        assert "judge,deccp" not in lm_eval_run["results"]["results"][task]
+        for sample in read_samples(run.samples[task]):
+            assert sample["arguments"]["gen_args_0"]["arg_1"]["until"] == []
+            assert "judge" not in sample_verdicts(sample)[0]

@@ -2,9 +2,9 @@
 
 Input rows carry `response` (optional `question`, `lang`); every other field is kept, and one object `deccp` is
 added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, unusable_reason,
-reasoning_format, scored_by). lm_eval `samples_*.jsonl` files are understood too: the response is `resps[0][0]`
-(else `filtered_resps[0]`), the question is the doc's `question`/`text`/`prompt` (else the request arguments). Use
-"-" for stdin/stdout.
+reasoning_format, scored_by; with a judge also `offline` and `judge`: see the README's judge section). lm_eval
+`samples_*.jsonl` files are understood too: the response is `resps[0][0]` (else `filtered_resps[0]`), the question
+is the doc's `question`/`text`/`prompt` (else the request arguments). Use "-" for stdin/stdout.
 
 A row without a response, or whose response is not text (null, a number, an object), is an error naming its line:
 it is never given a label. With --skip-invalid such rows are left out of the output, counted and reported.
@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from lm_eval_deccp.cli import UsageError
+from lm_eval_deccp.cli.judge_options import add_judge_arguments, judge_config
 
 _QUESTION_FIELDS = ("question", "text", "prompt", "query")
 
@@ -35,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave out rows without a text response (counted and reported on stderr) instead of "
                              "stopping at the first one")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_judge_arguments(parser)
 
 
 class InvalidRow(ValueError):
@@ -89,11 +91,13 @@ def _first_string(value: Any) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lm_eval_deccp import harness
     from lm_eval_deccp.detector import DetectorUnavailable, get_detector
     from lm_eval_deccp.detector.data import iter_jsonl
 
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
+    judge = judge_config(args)
     rows, parts, skipped = [], [], []
     try:
         for line, row in iter_jsonl(args.input):
@@ -116,15 +120,15 @@ def run(args: argparse.Namespace) -> int:
         detector = get_detector(args.backend)
     except DetectorUnavailable as err:
         raise UsageError(str(err)) from None
-    verdicts = detector.classify(
-        [p[0] for p in parts], questions=[p[1] for p in parts], langs=[p[2] for p in parts],
-        batch_size=args.batch_size, progress=not args.no_progress,
+    verdicts = harness.label(
+        [p[0] for p in parts], questions=[p[1] for p in parts], langs=[p[2] for p in parts], detector=detector,
+        judge=judge, batch_size=args.batch_size, progress=not args.no_progress, judge_progress=not args.no_progress,
     )
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
     try:
         for row, verdict in zip(rows, verdicts):
             record = dict(row) if isinstance(row, dict) else {"input": row}
-            record["deccp"] = verdict.to_dict()
+            record["deccp"] = verdict
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:

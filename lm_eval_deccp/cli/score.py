@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from lm_eval_deccp.cli.judge_options import add_judge_arguments, judge_config
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("generations", nargs="+", metavar="GENERATIONS",
@@ -35,6 +37,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--date", help="run time written into the file names and results (ISO 8601, e.g. "
                                        "2024-06-10T00:00:00; default $SOURCE_DATE_EPOCH or now); fix it to make "
                                        "the output byte-identical on every run")
+    add_judge_arguments(parser)
 
 
 def default_model_name(path: Path) -> str:
@@ -63,6 +66,7 @@ def run(args) -> int:
         moment = scoring.parse_date(args.date)
     except ValueError as err:
         raise UsageError(str(err)) from None
+    judge = judge_config(args)
     columns = Columns(args.question_column, args.response_column, args.lang_column or None)
     # model name -> (input files, their generations); one run per model.
     runs: dict[str, tuple[list[Path], list]] = {}
@@ -102,7 +106,7 @@ def run(args) -> int:
         paths, generations = runs[model]
         try:
             tasks = scoring.assign_documents(generations, args.task_prefix, catalogue)
-            scored = scoring.score_tasks(tasks)
+            scored = scoring.score_tasks(tasks, judge)
             detector = scoring.detector_description()
         except ValueError as err:
             raise UsageError(str(err)) from None
@@ -114,5 +118,10 @@ def run(args) -> int:
             print(f"{model} {task}: {len(item.samples)} questions, refusal {rates['refusal_rate,deccp']:.1%}, "
                   f"deflection {rates['deflection_rate,deccp']:.1%}, "
                   f"censorship {rates['censorship_rate,deccp']:.1%}")
+            record = rates.get("judge,deccp")
+            if record:
+                print(f"{model} {task}: {record['judge']} ({record['prompt_version']}, mode {record['mode']}) judged "
+                      f"{record['judged']} of {record['answers']} answers, {record['failed']} failed, "
+                      f"{record['cached']} from the cache, {record['changed']} changed")
         print(f"wrote {results_path}")
     return 1 if failed else 0

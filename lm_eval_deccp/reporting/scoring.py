@@ -122,10 +122,11 @@ def process_function(task: str, document: TaskDocument) -> Callable[[dict, Seque
     return harness.process_results
 
 
-def label_documents(tasks: dict[str, list[TaskDocument]]) -> dict[str, list[list[str]]]:
-    """Run the tasks' filter over every document at once: one detector call for the whole input."""
+def label_documents(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, list[list[str]]]:
+    """Run the tasks' filter over every document at once: one detector call (and one judge batch) for the whole
+    input. `judge`: a judge.JudgeConfig, or None for the judge the environment configures (as in lm_eval runs)."""
     documents = [d for task in tasks.values() for d in task]
-    verdicts = harness.annotate_responses([d.responses for d in documents], [d.doc for d in documents])
+    verdicts = harness.annotate_responses([d.responses for d in documents], [d.doc for d in documents], judge=judge)
     labelled: dict[str, list[list[str]]] = {}
     position = 0
     for task, task_documents in tasks.items():
@@ -136,9 +137,11 @@ def label_documents(tasks: dict[str, list[TaskDocument]]) -> dict[str, list[list
 
 def aggregation_of(metric: str) -> Callable[[list], float]:
     """The aggregation the task YAMLs declare: lm_eval's mean, except fact_coverage, which skips documents
-    without key facts (tasks/deccp_plus/_default_template_yaml)."""
+    without key facts (tasks/deccp_plus/_default_template_yaml), and the judge's record, which is summed."""
     from lm_eval.api.metrics import mean
 
+    if metric == harness.JUDGE_METRIC:
+        return harness.judge_summary
     return metrics.mean_of_present if metric == "fact_coverage" else mean
 
 
@@ -189,8 +192,8 @@ class ScoredTask:
     aggregated: dict[str, Any]
 
 
-def score_tasks(tasks: dict[str, list[TaskDocument]]) -> dict[str, ScoredTask]:
-    labelled = label_documents(tasks)
+def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, ScoredTask]:
+    labelled = label_documents(tasks, judge)
     scored = {}
     for task, documents in tasks.items():
         samples, per_document = [], []

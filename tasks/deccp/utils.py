@@ -1,6 +1,10 @@
 """Bridge for the YAMLs' `!function` tags (lm_eval resolves them against this folder); the logic is in the package."""
 
-from lm_eval_deccp.harness import annotate_responses, load_deccp, process_results  # noqa: F401
+from lm_eval_deccp.harness import annotate_responses, judge_summary, load_deccp, process_results  # noqa: F401
+from lm_eval_deccp.lm_eval_compat import silence_metadata_hint
+
+# lm_eval imports this module while it reads the YAMLs, before it would log its generic custom_dataset hint.
+silence_metadata_hint()
 
 
 def load_deccp_en(**metadata):
