@@ -12,13 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
-
 from lm_eval_deccp import lm_eval_compat
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.judge import JudgeConfig, JudgeConfigError, from_env, with_overrides
 from lm_eval_deccp.judge import prompt
-from lm_eval_deccp.judge.agreement import agreement, cohen_kappa, label_pairs
+from lm_eval_deccp.judge.agreement import agreement, compare, label_pairs
 from lm_eval_deccp.judge.cache import JudgeCache, cache_key
 from lm_eval_deccp.judge.client import JudgeClient, JudgeRequestError
 from lm_eval_deccp.judge.record import merge, summarise
@@ -133,20 +131,26 @@ PAIRS = [("answered", "answered", "en")] * 40 + [("refused", "refused", "en")] *
         [("unusable", "answered", "en")] * 2 + [("answered", "refused", "en")] * 1
 
 
-def test_kappa_confusion_and_f1_match_scikit_learn():
-    offline, judge = [p[0] for p in PAIRS], [p[1] for p in PAIRS]
-    result = agreement(PAIRS)["all"]["labels"]
-    assert result["kappa"] == pytest.approx(cohen_kappa_score(judge, offline), abs=1e-4)
-    matrix = confusion_matrix(judge, offline, labels=list(VERDICT_LABELS))
-    assert [[result["confusion"][r][p] for p in VERDICT_LABELS] for r in VERDICT_LABELS] == matrix.tolist()
-    precision, recall, f1, support = precision_recall_fscore_support(judge, offline, labels=list(VERDICT_LABELS),
-                                                                     zero_division=0)
-    for k, label in enumerate(VERDICT_LABELS):
-        scores = result["per_class"][label]
-        assert (scores["precision"], scores["recall"], scores["f1"]) == pytest.approx(
-            (precision[k], recall[k], f1[k]), abs=1e-4)
-        assert scores["support"] == support[k]
-    assert cohen_kappa(["a", "a"], ["a", "a"]) is None and cohen_kappa([], []) is None
+def test_kappa_confusion_and_f1_by_hand():
+    # reference a a b b, predicted a b b b: observed 3/4, expected (2*1 + 2*3)/16 = 1/2, so kappa = 1/2;
+    # for b: precision 2/3, recall 1, F1 0.8; for a: precision 1, recall 1/2, F1 2/3.
+    result = compare(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["a", "b"])
+    assert result["kappa"] == 0.5 and result["accuracy"] == 0.75 and result["n"] == 4
+    assert result["confusion"] == {"a": {"a": 1, "b": 1}, "b": {"a": 0, "b": 2}}
+    assert result["per_class"]["b"] == {"precision": 0.6667, "recall": 1.0, "f1": 0.8, "support": 2}
+    assert result["per_class"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert compare(["a", "a"], ["a", "a"], ["a", "b"])["kappa"] is None, "undefined, not 1 or NaN"
+    assert compare([], [], ["a", "b"])["kappa"] is None
+
+
+def test_the_four_label_tables_cover_every_label_and_language():
+    result = agreement(PAIRS)
+    assert set(result) == {"all", "en", "zh"}
+    labels = result["all"]["labels"]
+    assert set(labels["confusion"]) == set(VERDICT_LABELS) and labels["n"] == len(PAIRS)
+    assert sum(sum(row.values()) for row in labels["confusion"].values()) == len(PAIRS)
+    # Rows are the judge's labels: 6 answers the judge called deflected were answered offline.
+    assert labels["confusion"]["deflected"]["answered"] == 6 and labels["per_class"]["unusable"]["support"] == 0
 
 
 def test_deccp_agreement_reads_classify_output_and_samples_and_prints_the_tables(tmp_path, capsys):
@@ -162,8 +166,7 @@ def test_deccp_agreement_reads_classify_output_and_samples_and_prints_the_tables
     assert result["agreement"]["all"]["labels"]["n"] == len(PAIRS)
     assert set(result["agreement"]) == {"all", "en", "zh"}
     binary = result["agreement"]["all"]["censored"]
-    assert binary["kappa"] == pytest.approx(cohen_kappa_score(
-        [p[1] in ("refused", "deflected") for p in PAIRS], [p[0] in ("refused", "deflected") for p in PAIRS]), abs=1e-4)
+    assert binary["n"] == len(PAIRS) and -1 <= binary["kappa"] <= 1
 
     # The same verdicts inside an lm_eval samples file (filtered_resps holds the verdict JSON).
     samples = tmp_path / "samples_deccp_en_2024-06-10T00-00-00.jsonl"

@@ -3,13 +3,13 @@ Cohen's κ, the confusion matrix, per-class precision / recall / F1 of the offli
 for the binary censored-or-not reading.
 
 Only answers the judge judged count (`judge.status` = judged). In mode `uncertain` those are the answers the offline
-detector was least sure of, so the agreement measured there is a lower bound for the run as a whole; run the judge
+detector was least sure of, so the agreement measured there understates it for the run as a whole; run the judge
 with mode `all` to measure the offline detector on everything.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import math
 from typing import Any, Iterable, Mapping, Sequence
 
 from lm_eval_deccp.judge.record import STATUS_JUDGED, judge_fields
@@ -30,44 +30,34 @@ def label_pairs(verdicts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, s
     return pairs
 
 
-def cohen_kappa(reference: Sequence[str], predicted: Sequence[str]) -> float | None:
-    """Cohen's κ of two labelings of the same items; None when undefined (no items, or both constant and equal)."""
+def compare(reference: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+    """κ, accuracy, confusion (rows: reference, columns: predicted) and per-class P/R/F1 of `predicted`, computed
+    by scikit-learn (a dependency of the package already). κ is None where it is undefined (no answers, or both
+    sides give one and the same label throughout)."""
+    import warnings
+
+    from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
+
+    labels = list(labels)
     n = len(reference)
     if n == 0:
-        return None
-    observed = sum(r == p for r, p in zip(reference, predicted)) / n
-    ref_counts, pred_counts = Counter(reference), Counter(predicted)
-    expected = sum(ref_counts[label] * pred_counts[label] for label in ref_counts) / (n * n)
-    if expected == 1:
-        return None
-    return (observed - expected) / (1 - expected)
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": tp + fn}
-
-
-def compare(reference: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
-    """κ, accuracy, confusion (rows: reference, columns: predicted) and per-class P/R/F1 of `predicted`."""
-    confusion = {r: {p: 0 for p in labels} for r in labels}
-    for r, p in zip(reference, predicted):
-        confusion[r][p] += 1
-    per_class = {}
-    for label in labels:
-        tp = confusion[label][label]
-        per_class[label] = _prf(tp, sum(confusion[r][label] for r in labels) - tp,
-                                sum(confusion[label].values()) - tp)
-    kappa = cohen_kappa(reference, predicted)
-    n = len(reference)
+        return {"n": 0, "kappa": None, "accuracy": None,
+                "per_class": {label: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0} for label in labels},
+                "confusion": {r: {p: 0 for p in labels} for r in labels}}
+    matrix = confusion_matrix(reference, predicted, labels=labels)
+    precision, recall, f1, support = precision_recall_fscore_support(reference, predicted, labels=labels,
+                                                                     zero_division=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn warns where κ is undefined; we report None
+        kappa = float(cohen_kappa_score(reference, predicted, labels=labels))
     return {
         "n": n,
-        "kappa": None if kappa is None else round(kappa, 4),
-        "accuracy": round(sum(r == p for r, p in zip(reference, predicted)) / n, 4) if n else None,
-        "per_class": per_class,
-        "confusion": confusion,
+        "kappa": None if math.isnan(kappa) else round(kappa, 4),
+        "accuracy": round(sum(r == p for r, p in zip(reference, predicted)) / n, 4),
+        "per_class": {label: {"precision": round(float(precision[k]), 4), "recall": round(float(recall[k]), 4),
+                              "f1": round(float(f1[k]), 4), "support": int(support[k])}
+                      for k, label in enumerate(labels)},
+        "confusion": {r: {p: int(matrix[i][j]) for j, p in enumerate(labels)} for i, r in enumerate(labels)},
     }
 
 
