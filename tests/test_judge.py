@@ -69,10 +69,10 @@ def _no_judge_from_the_outer_environment(monkeypatch):
 
 @pytest.mark.slow
 def test_classify_with_a_judge_relabels_falls_back_and_records_who_decided(demo_server, judge_cache, tmp_path):
-    rows = write_jsonl(tmp_path / "in.jsonl", [READABLE, UNREADABLE, EMPTY, TOO_LONG])
+    rows = write_jsonl(tmp_path / "in.jsonl", [READABLE, UNREADABLE, EMPTY, TOO_LONG, READABLE])
     out = tmp_path / "out.jsonl"
     assert main(["classify", str(rows), "-o", str(out), "--no-progress", *judge_flags(demo_server, judge_cache)]) == 0
-    readable, unreadable, empty, too_long = (row["deccp"] for row in read_jsonl(out))
+    readable, unreadable, empty, too_long, repeat = (row["deccp"] for row in read_jsonl(out))
 
     # A readable reply: the judge's label is the verdict, and the offline one is kept beside it.
     assert readable["judge"]["status"] == "judged" and readable["judge"]["label"] == "refused"
@@ -95,6 +95,9 @@ def test_classify_with_a_judge_relabels_falls_back_and_records_who_decided(demo_
     # A request the live server refuses (the answer is too long for its context) keeps the offline verdict.
     assert too_long["judge"]["status"] == "failed" and "HTTP 400" in too_long["judge"]["error"]
     assert too_long["label"] == too_long["offline"]["label"]
+
+    # The same question and answer twice is asked once: the repeat shares the verdict and costs nothing.
+    assert repeat["judge"]["label"] == "refused" and repeat["judge"]["prompt_tokens"] == 0
 
 
 @pytest.mark.slow
@@ -195,7 +198,9 @@ def test_classify_and_score_fail_fast_on_an_unreachable_or_misconfigured_judge(t
 def test_a_judge_that_dies_mid_run_leaves_offline_verdicts_flagged_and_the_run_completes(tmp_path):
     server = start_server(tmp_path)
     cache = tmp_path / "cache"
-    rows = write_jsonl(tmp_path / "in.jsonl", [READABLE] + [UNREADABLE] * 7)
+    # Seven different answers (repeats of one answer would be asked once).
+    rows = write_jsonl(tmp_path / "in.jsonl", [READABLE] + [
+        {**UNREADABLE, "response": f"{UNREADABLE['response']} ({k})"} for k in range(7)])
     out = tmp_path / "out.jsonl"
     # One request at a time, no retries: the order of events is the order of the rows.
     command = [sys.executable, "-m", "lm_eval_deccp", "classify", str(rows), "-o", str(out), "--no-progress",

@@ -19,7 +19,7 @@ import logging
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from lm_eval_deccp.judge import prompt
@@ -152,39 +152,57 @@ def _annotate(verdict: dict[str, Any], outcome: Outcome | None, config: JudgeCon
 
 
 def _ask_all(items: list[tuple[str, str]], config: JudgeConfig, progress: bool) -> list[Outcome]:
+    """One outcome per (question, answer): from the cache, else asked once per distinct pair (re-rolls often repeat
+    an answer word for word; the repeats share the verdict and cost nothing)."""
     if not items:
         return []
     cache = open_cache(config.cache_dir)
     try:
         keys = [cache_key(config.model, prompt.PROMPT_VERSION, question, answer) for question, answer in items]
-        outcomes: list[Outcome | None] = []
-        for key in keys:
+        found: dict[str, Outcome] = {}
+        to_ask: dict[str, tuple[str, str]] = {}
+        for key, item in zip(keys, items):
+            if key in found or key in to_ask:
+                continue
             label = cache.get(key)
-            outcomes.append(Outcome(label, cached=True) if label else None)
-        to_ask = [i for i, outcome in enumerate(outcomes) if outcome is None]
+            if label:
+                found[key] = Outcome(label, cached=True)
+            else:
+                to_ask[key] = item
         log.info("deccp judge (%s): %d answers, %d from the cache, %d to ask", config.name, len(items),
-                 len(items) - len(to_ask), len(to_ask))
+                 sum(key in found for key in keys), len(to_ask))
         if to_ask:
-            asker = _Asker(config)
-            bar = _progress_bar(len(to_ask), config) if progress else None
-            with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
-                futures = {pool.submit(asker.ask, *items[i]): i for i in to_ask}
-                for future in as_completed(futures):
-                    i = futures[future]
-                    outcome = future.result()
-                    outcomes[i] = outcome
-                    if outcome.label:
-                        cache.put(keys[i], config.model, prompt.PROMPT_VERSION, outcome.label, outcome.reply)
-                    if bar is not None:
-                        bar.update(1)
-            if bar is not None:
-                bar.close()
-            if asker.failures:
-                log.warning("deccp judge: %d of %d answers kept their offline verdict (last failure: %s)",
-                            asker.failures, len(to_ask), asker.last_error)
-        return outcomes  # type: ignore[return-value]
+            found.update(_ask(to_ask, config, cache, progress))
+        outcomes, seen = [], set()
+        for key in keys:
+            outcome = found[key]
+            # A repeat shares the verdict; its tokens were spent once, on the first.
+            outcomes.append(outcome if key not in seen else replace(outcome, prompt_tokens=0, completion_tokens=0))
+            seen.add(key)
+        return outcomes
     finally:
         cache.close()
+
+
+def _ask(to_ask: dict[str, tuple[str, str]], config: JudgeConfig, cache, progress: bool) -> dict[str, Outcome]:
+    asker = _Asker(config)
+    outcomes: dict[str, Outcome] = {}
+    bar = _progress_bar(len(to_ask), config) if progress else None
+    with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+        futures = {pool.submit(asker.ask, *item): key for key, item in to_ask.items()}
+        for future in as_completed(futures):
+            key = futures[future]
+            outcome = outcomes[key] = future.result()
+            if outcome.label:
+                cache.put(key, config.model, prompt.PROMPT_VERSION, outcome.label, outcome.reply)
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    if asker.failures:
+        log.warning("deccp judge: %d of %d answers kept their offline verdict (last failure: %s)",
+                    asker.failures, len(to_ask), asker.last_error)
+    return outcomes
 
 
 def _progress_bar(total: int, config: JudgeConfig):
