@@ -48,6 +48,16 @@ def run_python(*args: str, env: dict[str, str] | None = None, cwd: Path | None =
                           cwd=cwd, timeout=timeout)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_judge_from_the_outer_environment():
+    """A judge exported in the developer's shell (DECCP_JUDGE_*) must not judge the tests' runs; the tests that want
+    one configure it themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("DECCP_JUDGE_")]:
+            patch.delenv(name)
+        yield
+
+
 @pytest.fixture(scope="session")
 def demo_model_args() -> str:
     from lm_eval_deccp.demo import DemoModelMissing, demo_model_args as args

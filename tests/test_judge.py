@@ -59,12 +59,6 @@ def judge_env(server, cache: Path, **extra: str) -> dict[str, str]:
                        DECCP_JUDGE_MAX_TOKENS="2", DECCP_JUDGE_CACHE=str(cache), **extra)
 
 
-@pytest.fixture(autouse=True)
-def _no_judge_from_the_outer_environment(monkeypatch):
-    for name in [n for n in os.environ if n.startswith("DECCP_JUDGE_")]:
-        monkeypatch.delenv(name)
-
-
 # ---- deccp classify --judge ----
 
 @pytest.mark.slow
