@@ -62,12 +62,16 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(err)) from None
     record = summarise(verdicts)
     pairs = label_pairs(verdicts)
+    if not pairs and record is not None:
+        raise UsageError(
+            f"the judge ({record['judge']}) saw {record['answers']} of the {len(verdicts)} answers in "
+            f"{', '.join(args.inputs)} but judged none: {record['failed']} failed (each verdict's judge.error says "
+            f"why) and the rest were not selected (mode {record['mode']})")
     if not pairs:
         raise UsageError(
-            f"no answer in {', '.join(args.inputs)} carries both an offline and a judge verdict "
-            f"({len(verdicts)} verdicts read, {record['answers'] if record else 0} of them with a judge configured, "
-            f"{record['failed'] if record else 0} failed); label with a judge first: deccp classify/score --judge URL "
-            f"--judge-model M, or DECCP_JUDGE_URL and DECCP_JUDGE_MODEL for lm_eval runs")
+            f"no answer in {', '.join(args.inputs)} carries a judge verdict ({len(verdicts)} verdicts read); label "
+            f"with a judge first: deccp classify/score --judge URL --judge-model M, or DECCP_JUDGE_URL and "
+            f"DECCP_JUDGE_MODEL for lm_eval runs")
     result = {"judge": record, "agreement": agreement(pairs)}
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
