@@ -7,7 +7,7 @@ Four layouts, told apart by extension and shape (docs/report.md, "Capability sco
   numbers were published;
 - MixEval's own output (github.com/Psycoy/MixEval, mix_eval/compute_metrics.py): the score.json it writes for one
   model at <output_dir>/<model>/<mixeval|mixeval_hard>/<version>/score.json, a flat object of benchmark → score
-  with the overall score under "overall score (final score)" (releases to August 2024) or "overall" (later), and
+  with the overall score under "overall score (final score)" (to early September 2024) or "overall" (since), and
   the score.json at <output_dir>/ that holds every model's object under its name.
 
 Scores are fractions in [0, 1], as MixEval and lm_eval write them. Reading is forgiving and loud: every unusable
