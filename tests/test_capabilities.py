@@ -212,6 +212,12 @@ def test_a_column_given_twice_is_named_and_its_second_copy_skipped(runs, tmp_pat
         f"skipped"]
     assert markdown_row(out, QWEN)["MMLU"] == "37.7" and markdown_row(out, DECCP)["MMLU"] == "35.9"
 
+    source = write(tmp_path / "twice.csv", table([["model", "MMLU", "MMLU"], [QWEN, "0.377", "0.5"]]))
+    rc, out, err = report(capsys, str(runs), "--capabilities", str(source))
+    assert rc == 1
+    assert f"{source}: row 1 (header), column 'MMLU': the same column as 'MMLU'; its values are skipped" in err
+    assert markdown_row(out, QWEN)["MMLU"] == "37.7"
+
 
 def test_a_model_that_matches_no_run_is_named_and_skipped(runs, tmp_path, capsys):
     source = write(tmp_path / "scores.csv", table([["model", "MMLU"], ["Qwen/Qwen2-7B-Instruct", "0.377"],

@@ -190,14 +190,23 @@ def _read_table(path: Path, problems: list[str], notes: list[str]) -> Capability
     model_index = [name.casefold() for name in names].index("model")
     source = CapabilitySource(path, f"{'TSV' if delimiter == chr(9) else 'CSV'} table", None)
     reader = _RowReader(source, problems, notes)
+    used: list[int] = []  # the value columns read: known, and not a repeat of an earlier one
+    first: dict[str, str] = {}
     for index, name in enumerate(names):
-        if index != model_index:
-            reader.column(name, header_row)
+        key = reader.column(name, header_row) if index != model_index else None
+        if key is None:
+            continue
+        if key in first:
+            problems.append(f"{path}: row {header_row} (header), column {name!r}: the same column as "
+                            f"{first[key]!r}; its values are skipped")
+            continue
+        first[key] = name
+        used.append(index)
     for number, fields in rows[1:]:
         if len(fields) > len(names):
             problems.append(f"{path}: row {number}: {len(fields)} fields, the header has {len(names)}; row skipped")
             continue
-        values = {name: fields[i] if i < len(fields) else "" for i, name in enumerate(names) if i != model_index}
+        values = {names[i]: fields[i] if i < len(fields) else "" for i in used}
         reader.add(fields[model_index] if model_index < len(fields) else "", number, values)
     return source
 
