@@ -10,6 +10,7 @@ import json
 from typing import Any, Callable
 
 from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
+from lm_eval_deccp.reporting.capability_scores import SourcedRow
 from lm_eval_deccp.reporting.censorship_summary import METHOD
 from lm_eval_deccp.reporting.table import CI_BOOTSTRAP, CI_NORMAL, Cell, ModelRow, Report
 from lm_eval_deccp.reporting.columns import OVERALL_KEY, ComparisonColumn, RateColumn
@@ -95,9 +96,10 @@ def legend(report: Report) -> list[str]:
     return lines
 
 
-def _cell_origins(report: Report, row: ModelRow) -> list[tuple[object, list[str]]]:
-    """(capability file row, the headers of the cells it gave) for one model, in column order."""
-    origins: dict[int, tuple[object, list[str]]] = {}
+def capability_origins(report: Report, row: ModelRow) -> list[tuple[SourcedRow, list[str]]]:
+    """(capability file row, the headers of the cells it gave) for one model, in column order. For any renderer
+    that lists where a row's capability values came from."""
+    origins: dict[int, tuple[SourcedRow, list[str]]] = {}
     headers = [(column.key, column.header) for column in report.overall_columns]
     headers += [(PUBLISHED_OVERALL, PUBLISHED_OVERALL)] if report.has_published_overall else []
     for key, header in headers:
@@ -114,7 +116,7 @@ def source_lines(report: Report) -> list[str]:
     every_column = [column.header for column in report.overall_columns]
     for row in report.rows:
         parts = [", ".join(f"`{source}`" for source in row.sources) if row.sources else "no run"]
-        for origin, headers in _cell_origins(report, row):
+        for origin, headers in capability_origins(report, row):
             if len(every_column) > 1 and headers[:len(every_column)] == every_column:
                 rest = headers[len(every_column):]
                 what = f"the {len(every_column)} capability columns" + "".join(f" and {h}" for h in rest)
