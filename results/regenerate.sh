@@ -2,7 +2,7 @@
 # Regenerate the committed results.
 #
 #   results/regenerate.sh                 # re-score the Qwen2 generations (needs ../shared), then the leaderboard
-#   results/regenerate.sh --report-only   # only the leaderboard, from the committed results files
+#   results/regenerate.sh --report-only   # only the leaderboard and the audit page, from the committed results files
 #
 # The leaderboard is made from every results_*.json under results/, so runs added here (e.g. lm_eval runs of the
 # demo model) join it on the next regeneration. Every output is byte-identical on re-run: `deccp score` gets a
@@ -25,3 +25,6 @@ if [ "${1:-}" != "--report-only" ]; then
 fi
 
 "$PYTHON" -m lm_eval_deccp report results -o results/leaderboard.md --plot results/leaderboard.png
+# The audit page: the same leaderboard with the answers behind it. Only runs whose samples are here have answers on
+# it, i.e. our own generations (the demo model's); the Qwen2 samples were removed above.
+"$PYTHON" -m lm_eval_deccp report results -o results/audit.html

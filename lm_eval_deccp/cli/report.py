@@ -39,13 +39,14 @@ def run(args) -> int:
     output = Path(args.output) if args.output else None
     chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"
     report = build_report(args.results)
+    # Rendered before the messages are printed: the HTML page reads the samples, which can add problems.
+    text = RENDERERS[chosen](report) if report.rows else ""
     for note in report.notes:
         print(f"deccp report: note: {note}", file=sys.stderr)
     for problem in report.problems:
         print(f"deccp report: {problem}", file=sys.stderr)
     if not report.rows:
         raise UsageError("no usable results: nothing to report (see the messages above)")
-    text = RENDERERS[chosen](report)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")

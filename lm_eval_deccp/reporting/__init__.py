@@ -6,6 +6,9 @@ Imports go one way, from reading to summarising to rendering:
   censorship_summary (intervals, China gaps and flip shares of a run), scoring (stored generations scored through
   the lm_eval path's functions into an lm_eval-style run);
 - the leaderboard: columns (what each column reads), table (one row per model), render (markdown, CSV, JSON,
-  HTML), plot (the PNG charts).
+  HTML), plot (the PNG charts);
+- the audit page (render's HTML): answers (every verdict behind a row, from the samples), detector_card (the
+  detector's version and published figures), audit_page (the self-contained page; its script and style are in
+  resources/audit_page/).
 Nothing is imported at package import; the `deccp` commands import the module they need.
 """

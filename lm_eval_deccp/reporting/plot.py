@@ -6,6 +6,7 @@ without it."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from lm_eval_deccp.reporting.table import Report
@@ -38,6 +39,11 @@ def _bars(report: Report, suite: str) -> list[tuple[str, float, float, float | N
 
 
 def plot_censorship(report: Report, path: Path) -> None:
+    path.write_bytes(censorship_png(report))
+
+
+def censorship_png(report: Report) -> bytes:
+    """The chart as PNG bytes (the audit page embeds them)."""
     try:
         import matplotlib
 
@@ -80,5 +86,7 @@ def plot_censorship(report: Report, path: Path) -> None:
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     # No creation time in the file, so the same report gives the same bytes; the matplotlib version is kept because
     # another version may draw the same chart with other bytes (tests compare PNGs only within one version).
-    figure.savefig(path, dpi=110, metadata={"Software": f"matplotlib {matplotlib.__version__}"})
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": f"matplotlib {matplotlib.__version__}"})
     plt.close(figure)
+    return buffer.getvalue()

@@ -62,6 +62,8 @@ class Report:
     has_overall: bool
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The runs behind each row (same order), for renderers that show more than numbers (the audit page).
+    models: list["ModelRuns"] = field(default_factory=list)
 
 
 # ---- reading ----
@@ -240,7 +242,8 @@ def build_report(paths: Iterable[str | Path]) -> Report:
     notes: list[str] = []
     runs = load_runs(paths, problems)
     rows = []
-    for model in group_by_model(runs, notes):
+    models = group_by_model(runs, notes)
+    for model in models:
         computed, computed_tasks = summary_from_samples(model, problems)
         cells: dict[str, Cell] = {}
         for column in CENSORSHIP_COLUMNS:
@@ -255,7 +258,7 @@ def build_report(paths: Iterable[str | Path]) -> Report:
     shown_capabilities = [column for column in columns if isinstance(column, CapabilityColumn)]
     for row in rows:
         row.cells[OVERALL_KEY] = overall_cell(row.cells, shown_capabilities)
-    return Report(columns, rows, bool(shown_capabilities), problems, notes)
+    return Report(columns, rows, bool(shown_capabilities), problems, notes, models)
 
 
 def missing_tasks(model: ModelRuns) -> list[str]:
