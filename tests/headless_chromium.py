@@ -28,7 +28,7 @@ from typing import Any
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--hide-scrollbars", "--mute-audio"]
+         "--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio"]
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 

@@ -257,6 +257,7 @@ def _answers_section(answer_set: AnswerSet) -> str:
         '<p id="answer-count" class="count" aria-live="polite"></p>',
         '<div class="scroll"><table id="answers-table"><thead></thead><tbody></tbody></table></div>',
         '<p><button type="button" id="show-more" hidden>Show more</button></p>',
+        "<noscript><p>The answers need JavaScript; the leaderboard and the detector's figures do not.</p></noscript>",
         "</section>",
     ])
 
