@@ -31,6 +31,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
+    from lm_eval_deccp.labels import VERDICT_LABELS
 
     paths = shared_dev_paths()
     if not paths:
@@ -57,7 +58,7 @@ def main() -> int:
         "backend": detector.spec,
         "artifact": detector.info["artifact"],
         # A cascade's second model re-scores only some answers; this is their share (0 for a single model).
-        "refined_share": round(sum(v.scored_by != detector.artifact.stem and not v.empty for v in verdicts)
+        "refined_share": round(sum(v.scored_by not in ("", detector.artifact.stem) for v in verdicts)
                                / len(verdicts), 3),
         "responses": len(responses),
         "chars_mean": round(sum(len(str(r or "")) for r in responses) / len(responses)),
@@ -65,7 +66,7 @@ def main() -> int:
         "classify_seconds": round(best, 2),
         "responses_per_second": round(len(responses) / best, 1),
         "peak_rss_mb": round(peak_mb),
-        "labels": {label: sum(v.label == label for v in verdicts) for label in ("answered", "refused", "deflected")},
+        "labels": {label: sum(v.label == label for v in verdicts) for label in VERDICT_LABELS},
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }

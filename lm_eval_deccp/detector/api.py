@@ -202,7 +202,7 @@ class Detector:
             row_langs.append(given if given in ("en", "zh") else detect_lang(text))
         verdicts: list[Verdict | None] = [None] * len(texts)
         for i, split in enumerate(splits):
-            reason = unusable_reason(split)
+            reason = unusable_reason(split, as_text(questions[i]) if questions is not None else "")
             if reason is not None:
                 # Nothing a censorship verdict could be about: no model runs (detector/unusable.py).
                 verdicts[i] = Verdict(UNUSABLE, {}, row_langs[i], unusable_reason=reason,
