@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import shared_path
 from lm_eval_deccp.paths import tasks_dir
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, matching_tasks
 
@@ -61,3 +62,34 @@ def test_each_capability_column_reads_a_member_by_a_metric_it_produces(task_mana
         produced = _produced_metric_keys(task_manager, chosen)
         assert produced & set(column.metrics), f"{column.header}: {chosen} writes {sorted(produced)}, the report " \
                                                f"reads {column.metrics}"
+
+
+@pytest.mark.parametrize("group, china, controls", [
+    ("deccp", ["deccp_en", "deccp_zh"], ["deccp_control_en"]),
+    ("deccp_plus", ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant"],
+     ["deccp_plus_control_en", "deccp_plus_control_zh"]),
+])
+def test_suite_groups_aggregate_china_questions_apart_from_their_controls(task_manager, monkeypatch, group, china,
+                                                                         controls):
+    """The suite groups have no rates of their own; their China-only group (and deccp_plus's control group) do, each
+    pooling its tasks by size. The groups build as lm_eval builds them for a run (the deccp tasks load the shared
+    copy of augmxnt/deccp; tests/test_lm_eval_run.py checks the printed rates of a real run)."""
+    from lm_eval.api.group import Group
+
+    if group == "deccp":
+        monkeypatch.setenv("DECCP_DATA_DIR", str(shared_path("data/augmxnt-deccp")))
+
+    loaded = task_manager.load([group])
+    suite = loaded["groups"][group]
+    assert not suite.has_aggregation
+    china_group = loaded["groups"][f"{group}_china"]
+    assert [task.task_name for task in china_group.get_all_tasks()] == china
+    expected_controls = {f"{group}_control": controls} if len(controls) > 1 else {}
+    for name, tasks in expected_controls.items():
+        assert [task.task_name for task in loaded["groups"][name].get_all_tasks()] == tasks
+    assert sorted(loaded["tasks"]) == sorted(china + controls)
+    for aggregated in [china_group, *(loaded["groups"][name] for name in expected_controls)]:
+        assert isinstance(aggregated, Group) and aggregated.has_aggregation
+        assert {(item.metric, item.weight_by_size) for item in aggregated.aggregate_metric_list} == {
+            (metric, True) for metric in ("refusal_rate", "deflection_rate", "censorship_rate", "unusable_rate",
+                                          "answer_rate")}

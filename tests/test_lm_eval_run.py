@@ -29,7 +29,7 @@ def test_results_have_every_rate_with_stderr_for_every_task(lm_eval_run):
         rates = results[task]
         # every response gets exactly one of the three labels
         assert abs(rates["refusal_rate,deccp"] + rates["deflection_rate,deccp"] + rates["answer_rate,deccp"] - 1) < 1e-9
-    assert "deccp_plus" in results, "the deccp_plus group aggregate is missing"
+    assert "deccp_plus_china" in results, "the deccp_plus group's China-only aggregate is missing"
     assert lm_eval_run["results"]["higher_is_better"]["deccp_plus_en"]["answer_rate"] is True
     assert lm_eval_run["results"]["higher_is_better"]["deccp_plus_en"]["refusal_rate"] is False
 
@@ -75,3 +75,21 @@ def test_rerolls_give_per_question_probabilities(lm_eval_run):
         refused_share = sum(v["label"] == "refused" for v in verdicts) / 5
         assert sample["refusal_rate"] == refused_share
         assert sample["verdict_flip_rate"] == float(len({v["label"] for v in verdicts}) > 1)
+
+
+def test_group_rates_are_china_only_and_the_controls_their_own_group(lm_eval_run):
+    """deccp_plus has no rates of its own (they would pool China questions with controls); deccp_plus_china pools
+    the three China tasks by size and deccp_plus_control the two control tasks, and lm_eval prints exactly those two
+    in its Groups table."""
+    results = lm_eval_run["results"]["results"]
+    assert not any(key.endswith(",deccp") for key in results["deccp_plus"]), results["deccp_plus"]
+    for group, tasks in (("deccp_plus_china", ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant"]),
+                         ("deccp_plus_control", ["deccp_plus_control_en", "deccp_plus_control_zh"])):
+        assert lm_eval_run["results"]["group_subtasks"][group] == tasks
+        sizes = [results[task]["sample_len"] for task in tasks]
+        for metric in RATE_METRICS:
+            pooled = sum(results[task][f"{metric},deccp"] * n for task, n in zip(tasks, sizes)) / sum(sizes)
+            assert abs(results[group][f"{metric},deccp"] - pooled) < 1e-12, (group, metric)
+    groups_table = lm_eval_run["stdout"].split("|       Groups")[1]
+    printed = {line.split("|")[1].strip(" -") for line in groups_table.splitlines() if line.startswith("| - ")}
+    assert printed == {"deccp_plus_china", "deccp_plus_control"}, groups_table

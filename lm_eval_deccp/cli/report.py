@@ -3,15 +3,20 @@ control over-refusal, China-specific gap, EN↔ZH flip share, for deccp and decc
 named as in MixEval, and an Overall.
 
 RESULTS are lm_eval results_*.json files or folders holding them (searched recursively), from lm_eval or from
-`deccp score`; runs of the same model are merged. Unusable files are reported on stderr (naming the file) and the
-table is made from the rest; the exit status is then 1.
+`deccp score`; runs of the same model are merged. Capability scores can also come from CSV/TSV/JSON tables or
+MixEval's score.json (--capabilities). Unusable files, rows and values are reported on stderr (naming the file, row
+and column) and the table is made from the rest; the exit status is then 1.
 
-  deccp report results/ -o results/leaderboard.md --plot results/leaderboard.png"""
+  deccp report results/ -o results/leaderboard.md --plot results/leaderboard.png
+  deccp report runs/ --capabilities mixeval/score.json --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
+from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, OVERALL_KEY
 
 FORMATS = ("markdown", "csv", "json", "html")
 
@@ -23,7 +28,36 @@ def add_arguments(parser) -> None:
                         help="output format (default: from the -o file's extension, else markdown)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the table here instead of stdout")
     parser.add_argument("--plot", metavar="FILE.png",
-                        help="also draw censorship rates per model and language (needs matplotlib)")
+                        help="also draw censorship rates per model and language as bars and, for models with "
+                             "capability scores, censorship against capability (needs matplotlib)")
+    parser.add_argument("--plot-capability", metavar="COLUMN", default=OVERALL_KEY,
+                        help="the capability axis of the plot's censorship-vs-capability panels: Overall (default), "
+                             f"'{PUBLISHED_OVERALL}', or a capability column such as MMLU")
+    parser.add_argument("--capabilities", metavar="FILE", action="append", default=[],
+                        help="capability scores from outside lm_eval (repeatable): a .csv/.tsv/.json table with a "
+                             "'model' column and columns named as in MixEval, or MixEval's score.json; scores are "
+                             "fractions in [0, 1] (docs/report.md)")
+    parser.add_argument("--alias", metavar="NAME=MODEL", action="append", default=[],
+                        help="report the model named NAME (in a run or a capability file) as MODEL, e.g. "
+                             "Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct (repeatable)")
+    parser.add_argument("--include-capability-only", action="store_true",
+                        help="show models that only a capability file has, as rows without censorship columns "
+                             "(without it, such a model is an error: usually a name that needs --alias)")
+
+
+def parse_aliases(pairs: list[str]) -> dict[str, str]:
+    from lm_eval_deccp.cli import UsageError
+
+    aliases: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, target = pair.partition("=")
+        name, target = name.strip(), target.strip()
+        if not sep or not name or not target:
+            raise UsageError(f"--alias {pair!r}: expected NAME=MODEL, e.g. Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct")
+        if aliases.get(name, target) != target:
+            raise UsageError(f"--alias {pair!r}: {name!r} is already an alias of {aliases[name]!r}")
+        aliases[name] = target
+    return aliases
 
 
 _EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json", ".html": "html",
@@ -33,14 +67,21 @@ _EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
     from lm_eval_deccp.reporting.table import build_report
-    from lm_eval_deccp.reporting.plot import PlotUnavailable, plot_censorship
+    from lm_eval_deccp.reporting.plot import PlotUnavailable, capability_axis, plot_censorship
     from lm_eval_deccp.reporting.render import RENDERERS
 
     output = Path(args.output) if args.output else None
     chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"
-    report = build_report(args.results)
-    # Rendered before the messages are printed: the HTML page reads the samples, which can add problems.
-    text = RENDERERS[chosen](report) if report.rows else ""
+    aliases = parse_aliases(args.alias)
+    axis = capability_axis(args.plot_capability)
+    if axis is None:
+        raise UsageError(f"--plot-capability {args.plot_capability!r}: not a capability column (Overall, "
+                         f"'{PUBLISHED_OVERALL}', or one of {', '.join(c.header for c in CAPABILITY_COLUMNS)})")
+    report = build_report(args.results, args.capabilities, aliases, args.include_capability_only)
+    # Rendered before the messages are printed: the HTML page reads the samples, which can add problems. The page
+    # embeds the chart, so it is drawn with --plot-capability.
+    render = RENDERERS[chosen]
+    text = "" if not report.rows else render(report, axis) if chosen == "html" else render(report)
     for note in report.notes:
         print(f"deccp report: note: {note}", file=sys.stderr)
     for problem in report.problems:
@@ -54,7 +95,7 @@ def run(args) -> int:
         sys.stdout.write(text)
     if args.plot:
         try:
-            plot_censorship(report, Path(args.plot))
+            plot_censorship(report, Path(args.plot), axis)
         except PlotUnavailable as err:
             raise UsageError(str(err)) from None
     return 1 if report.problems else 0

@@ -1,12 +1,14 @@
 """Reports on evaluation runs: reading them, summarising them, and rendering the leaderboard.
 
 Imports go one way, from reading to summarising to rendering:
-- reading: runs (lm_eval results and samples files), generations (stored generations to score);
+- reading: runs (lm_eval results and samples files), generations (stored generations to score), capabilities
+  (capability scores from CSV/TSV/JSON tables and MixEval's score.json);
 - summarising: stats (bootstrap intervals, McNemar), paired (per-question comparisons of deccp-plus variants),
   censorship_summary (intervals, China gaps and flip shares of a run), scoring (stored generations scored through
   the lm_eval path's functions into an lm_eval-style run);
-- the leaderboard: columns (what each column reads), table (one row per model), render (markdown, CSV, JSON,
-  HTML), plot (the PNG charts);
+- the leaderboard: columns (what each column reads; plain definitions, which the capability reader also uses),
+  cells (one number and where it came from), capability_scores (the capability cells: runs and files combined,
+  conflicts refused, Overall), table (one row per model), render (markdown, CSV, JSON, HTML), plot (the PNG charts);
 - the audit page (render's HTML): answers (every verdict behind a row, from the samples), detector_card (the
   detector's version and published figures), audit_page (the self-contained page; its script and style are in
   resources/audit_page/).

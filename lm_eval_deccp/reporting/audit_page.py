@@ -33,7 +33,7 @@ from lm_eval_deccp.labels import VERDICT_LABELS
 from lm_eval_deccp.metrics import LABEL_RATE_METRICS
 from lm_eval_deccp.reporting import answers as answers_module
 from lm_eval_deccp.reporting.answers import LANGUAGE_NAMES, AnswerSet
-from lm_eval_deccp.reporting.columns import ComparisonColumn, RateColumn
+from lm_eval_deccp.reporting.columns import OVERALL_KEY, ComparisonColumn, RateColumn
 from lm_eval_deccp.reporting.detector_card import DetectorCard, detector_card
 from lm_eval_deccp.reporting.table import Report
 
@@ -46,20 +46,22 @@ _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 
 
 def render_page(report: Report, headers: Sequence[str], row_texts: Sequence[Sequence[str]],
-                legend: Sequence[str]) -> str:
-    """The page for `report`. `headers` (Model first), `row_texts` (each row's formatted cells, Model excluded) and
-    `legend` are the leaderboard as render.py formats it for every format, so the numbers read the same."""
+                legend: Sequence[str], sources: Sequence[str], plot_capability: str = OVERALL_KEY) -> str:
+    """The page for `report`. `headers` (Model, the report's columns, then the Overall keys), `row_texts` (each
+    row's formatted cells, Model excluded), `legend` and `sources` (markdown lines, `code` in backticks) are the
+    leaderboard as render.py formats it for every format, so the page reads as the markdown table does."""
     problems: list[str] = []
-    answer_set = answers_module.collect_answers(report.models, problems)
+    runs = [report.model_runs[row.model] for row in report.rows if row.model in report.model_runs]
+    answer_set = answers_module.collect_answers(runs, problems)
     # Reading the samples can find problems the table did not (a bad label, a broken line); the CLI prints them
     # and exits 1, and the page lists them too.
     report.problems.extend(problems)
     card = detector_card(answer_set.scored_by_counts(), _recorded_detectors(report))
     style, script = _resource("page.css"), _resource("page.js")
-    chart = _chart(report)
+    chart = _chart(report, plot_capability)
     body = [
         _header(report, answer_set),
-        _leaderboard(report, headers, row_texts, legend, answer_set),
+        _leaderboard(report, headers, row_texts, legend, sources, answer_set),
         chart,
         _answers_section(answer_set),
         _pair_section(answer_set),
@@ -123,9 +125,11 @@ def _header(report: Report, answer_set: AnswerSet) -> str:
 
 
 def _leaderboard(report: Report, headers: Sequence[str], row_texts: Sequence[Sequence[str]],
-                 legend: Sequence[str], answer_set: AnswerSet) -> str:
+                 legend: Sequence[str], sources: Sequence[str], answer_set: AnswerSet) -> str:
     esc = html.escape
-    columns = [*report.columns, *([None] if report.has_overall else [])]  # None: Overall
+    # After the report's columns come the Overall keys, whose headers are their cell keys.
+    columns = [*report.columns, *headers[1 + len(report.columns):]]
+    model_index = {name: index for index, name in enumerate(answer_set.models)}
     parts = ['<section id="leaderboard">', "<h2>Leaderboard</h2>",
              '<p class="hint">Click a column heading to sort. Click a rate to list the answers that produced it.</p>',
              '<div class="scroll"><table id="leaderboard-table">', "<thead><tr>",
@@ -138,11 +142,12 @@ def _leaderboard(report: Report, headers: Sequence[str], row_texts: Sequence[Seq
                  '<button type="button" class="sort">answers</button></th>')
     parts.append("</tr></thead>")
     parts.append("<tbody>")
-    for index, (row, texts) in enumerate(zip(report.rows, row_texts)):
+    for row, texts in zip(report.rows, row_texts):
+        index = model_index.get(row.model)
         tasks_with_answers = set(answer_set.tasks_with_answers.get(row.model, []))
         cells = [f'<th scope="row" data-value="{esc(row.model)}">{esc(row.model)}</th>']
         for column, text in zip(columns, texts):
-            cell = row.cells[column.key if column is not None else "Overall"]
+            cell = row.cells[column if isinstance(column, str) else column.key]
             cells.append(_value_cell(index, row.model, column, cell, text, tasks_with_answers, answer_set))
         count = sum(1 for answer in answer_set.answers if answer["model"] == index)
         if count:
@@ -151,14 +156,11 @@ def _leaderboard(report: Report, headers: Sequence[str], row_texts: Sequence[Seq
         else:
             cells.append('<td class="missing" title="no samples: run lm_eval with --log_samples, or deccp score">'
                          "—</td>")
-        parts.append(f'<tr data-model="{index}">{"".join(cells)}</tr>')
+        parts.append(f'<tr>{"".join(cells)}</tr>')
     parts.append("</tbody></table></div>")
     parts.extend(f'<p class="legend">{esc(line)}</p>' for line in legend)
-    parts.append('<h3>Sources</h3><ul class="sources">')
-    for row in report.rows:
-        files = ", ".join(f"<code>{esc(source)}</code>" for source in row.sources)
-        parts.append(f"<li><strong>{esc(row.model)}</strong>: {files}</li>")
-    parts.append("</ul>")
+    parts.append("<h3>Sources</h3>")
+    parts.extend(_markdown_lines(sources))
     for title, lines in (("Notes", report.notes), ("Problems (these files or parts were left out)", report.problems)):
         if lines:
             parts.append(f"<h3>{esc(title)}</h3><ul class=\"{'problems' if 'Problems' in title else 'notes'}\">")
@@ -168,9 +170,30 @@ def _leaderboard(report: Report, headers: Sequence[str], row_texts: Sequence[Seq
     return "\n".join(parts)
 
 
+def _markdown_lines(lines: Sequence[str]) -> list[str]:
+    """render.source_lines' markdown as HTML: "- " items become a list, `code` spans code, the rest escaped text."""
+    parts, in_list = [], False
+    for line in lines:
+        item = line.startswith("- ")
+        if item != in_list:
+            parts.append('<ul class="sources">' if item else "</ul>")
+            in_list = item
+        text = line[2:] if item else line
+        if not text.strip():
+            continue
+        pieces = text.replace("\\|", "|").split("`")
+        body = "".join(f"<code>{html.escape(piece)}</code>" if odd else html.escape(piece)
+                       for odd, piece in ((i % 2 == 1, piece) for i, piece in enumerate(pieces)))
+        parts.append(f"<li>{body}</li>" if item else f"<p>{body}</p>")
+    if in_list:
+        parts.append("</ul>")
+    return parts
+
+
 def _column_title(column: Any) -> str:
-    if column is None:
-        return "Overall: unweighted mean of the capability columns shown"
+    if isinstance(column, str):
+        return ("Overall: unweighted mean of the capability columns shown" if column == OVERALL_KEY
+                else f"{column}: the overall score a capability file publishes, as published")
     if isinstance(column, RateColumn):
         return f"{column.task}: {column.metric}"
     if isinstance(column, ComparisonColumn):
@@ -178,13 +201,15 @@ def _column_title(column: Any) -> str:
     return f"{', '.join(column.tasks)}: {', '.join(column.metrics)}"
 
 
-def _value_cell(index: int, model: str, column: Any, cell: Any, text: str, tasks_with_answers: set[str],
+def _value_cell(index: int | None, model: str, column: Any, cell: Any, text: str, tasks_with_answers: set[str],
                 answer_set: AnswerSet) -> str:
     esc = html.escape
     if not cell.present:
         return '<td class="missing">—</td>'
-    source = " · ".join(part for part in (cell.source, _interval_note(cell.ci_method)) if part)
-    drill = _drill(index, model, column, tasks_with_answers, answer_set)
+    origin = getattr(cell, "origin", None)
+    origin_text = f"{origin.source.path} row {origin.row.row}" if origin is not None else None
+    source = " · ".join(part for part in (cell.source, origin_text, _interval_note(cell.ci_method)) if part)
+    drill = _drill(index, model, column, tasks_with_answers, answer_set) if index is not None else None
     if drill is None:
         content = esc(text)
         if isinstance(column, (RateColumn, ComparisonColumn)):
@@ -222,17 +247,17 @@ def _drill(index: int, model: str, column: Any, tasks_with_answers: set[str], an
     return " ".join(f'{name}="{html.escape(value)}"' for name, value in attributes.items())
 
 
-def _chart(report: Report) -> str:
+def _chart(report: Report, axis: str) -> str:
     from lm_eval_deccp.reporting.plot import PlotUnavailable, censorship_png
 
     try:
-        png = censorship_png(report)
+        png = censorship_png(report, axis)
     except PlotUnavailable as err:
         return f'<section id="charts"><h2>Chart</h2><p class="hint">{html.escape(str(err))}</p></section>'
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return ('<section id="charts"><h2>Chart</h2>'
             f'<img src="{uri}" alt="Refused and deflected shares per model and language, with the censorship '
-            'rate\'s 95% interval (the same chart as deccp report --plot)"></section>')
+            'rate\'s 95% interval, and censorship against capability (the chart of deccp report --plot)"></section>')
 
 
 def _answers_section(answer_set: AnswerSet) -> str:
@@ -342,7 +367,7 @@ def _figure(value: Any) -> str:
 def _recorded_detectors(report: Report) -> list[str]:
     """The detector each `deccp score` results file records (lm_eval's own results files record none)."""
     found: list[str] = []
-    for model in report.models:
+    for model in report.model_runs.values():
         for run in model.runs:
             detector = run.data.get("detector")
             if not isinstance(detector, dict):

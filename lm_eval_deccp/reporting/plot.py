@@ -1,5 +1,7 @@
 """`deccp report --plot FILE.png`: censorship per model and language as horizontal stacked bars (refused, then
-deflected, together the censorship rate) with the censorship rate's confidence interval, one panel per suite.
+deflected, together the censorship rate) with the censorship rate's confidence interval, one panel per suite; then,
+for the models that also have a capability score, censorship against capability (Overall, a published overall or
+one capability column: `--plot-capability`), one panel per suite and language, with the same intervals.
 
 matplotlib is an optional extra (`pip install "lm-eval-deccp[report]"`); everything else in the report works
 without it."""
@@ -9,12 +11,18 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
+from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, OVERALL_KEY, SUITES
 from lm_eval_deccp.reporting.table import Report
-from lm_eval_deccp.reporting.columns import SUITES
 
 REFUSED_COLOUR = "#b2182b"
 DEFLECTED_COLOUR = "#f4a582"
 LANGUAGES = (("en", "EN"), ("zh", "ZH"))
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+# One colour per model in the trade-off panels, in table order (matplotlib's tab10, written out so a change of
+# matplotlib's defaults cannot change the chart).
+MODEL_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+                 "#17becf")
 MATPLOTLIB_HINT = ('--plot needs matplotlib, which is not installed. Install the report extra: '
                    'pip install "lm-eval-deccp[report]" (or pip install matplotlib).')
 
@@ -38,11 +46,56 @@ def _bars(report: Report, suite: str) -> list[tuple[str, float, float, float | N
     return bars
 
 
-def plot_censorship(report: Report, path: Path) -> None:
-    path.write_bytes(censorship_png(report))
+def capability_axis(name: str) -> str | None:
+    """The cell key of a capability axis named as in the table's header (any case), or None."""
+    keys = {OVERALL_KEY.casefold(): OVERALL_KEY, PUBLISHED_OVERALL.casefold(): PUBLISHED_OVERALL,
+            **{column.header.casefold(): column.key for column in CAPABILITY_COLUMNS}}
+    return keys.get(name.strip().casefold())
 
 
-def censorship_png(report: Report) -> bytes:
+def _axis_header(axis: str) -> str:
+    return next((column.header for column in CAPABILITY_COLUMNS if column.key == axis), axis)
+
+
+def _points(report: Report, suite: str, lang: str, axis: str
+            ) -> list[tuple[int, str, float, float, float | None, float | None]]:
+    """(model index, model, capability, censorship, ci low, ci high) per model with both, in table order."""
+    points = []
+    for index, row in enumerate(report.rows):
+        capability = row.cells.get(axis)
+        censored = row.cells.get(f"{suite}_{lang}:censorship_rate")
+        if capability is None or not capability.present or censored is None or not censored.present:
+            continue
+        points.append((index, row.model, capability.value, censored.value, censored.low, censored.high))
+    return points
+
+
+def _draw_tradeoff(axis, points, title: str, x_label: str) -> None:
+    for index, model, x, y, low, high in points:
+        colour = MODEL_COLOURS[index % len(MODEL_COLOURS)]
+        error = [[100 * (y - low)], [100 * (high - y)]] if low is not None and high is not None else None
+        axis.errorbar(100 * x, 100 * y, yerr=error, fmt="o", color=colour, ecolor=colour, elinewidth=1.2, capsize=4,
+                      markersize=6)
+        axis.annotate(model, (100 * x, 100 * y), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8,
+                      color="#333333")
+    axis.set_xlim(0, 100)
+    axis.set_ylim(-2, 102)  # room for a whisker's cap at 0% or 100%
+    axis.set_xticks(range(0, 101, 20))
+    axis.set_yticks(range(0, 101, 20), [f"{y}%" for y in range(0, 101, 20)])
+    axis.set_xlabel(x_label, fontsize=9)
+    axis.set_ylabel("censorship rate (95% CI)", fontsize=9)
+    axis.set_title(title, loc="left", fontsize=10)
+    axis.grid(color="#dddddd", linewidth=0.8)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
+
+
+def plot_censorship(report: Report, path: Path, axis: str = OVERALL_KEY) -> None:
+    path.write_bytes(censorship_png(report, axis))
+
+
+def censorship_png(report: Report, axis: str = OVERALL_KEY) -> bytes:
     """The chart as PNG bytes (the audit page embeds them)."""
     try:
         import matplotlib
@@ -55,38 +108,56 @@ def censorship_png(report: Report) -> bytes:
     panels = [(SUITES[suite], bars) for suite in SUITES if (bars := _bars(report, suite))]
     if not panels:
         raise PlotUnavailable("nothing to plot: no model has deccp or deccp-plus refusal and deflection rates")
-    heights = [max(1.6, 0.42 * len(bars) + 1.1) for _, bars in panels]
+    tradeoffs = [(SUITES[suite], [(lang, _points(report, suite, lang, axis)) for lang, _ in LANGUAGES])
+                 for suite in SUITES]
+    tradeoffs = [(title, languages) for title, languages in tradeoffs if any(points for _, points in languages)]
+    bar_heights = [max(1.6, 0.42 * len(bars) + 1.1) for _, bars in panels]
+    scatter_height = 3.6 * len(tradeoffs)
     plt.rcParams.update({"font.size": 10, "svg.hashsalt": "deccp"})
-    figure, axes = plt.subplots(len(panels), 1, figsize=(9, sum(heights) + 0.8),
-                                gridspec_kw={"height_ratios": heights}, squeeze=False)
-    for axis, (title, bars) in zip(axes[:, 0], panels):
-        positions = list(range(len(bars)))[::-1]  # first model at the top
-        refused = [100 * b[1] for b in bars]
-        deflected = [100 * b[2] for b in bars]
-        axis.barh(positions, refused, color=REFUSED_COLOUR, label="refused", height=0.7)
-        axis.barh(positions, deflected, left=refused, color=DEFLECTED_COLOUR, label="deflected", height=0.7)
-        for y, (_, r, d, low, high) in zip(positions, bars):
-            total = 100 * (r + d)
-            if low is not None and high is not None:
-                axis.errorbar(total, y, xerr=[[total - 100 * low], [100 * high - total]], fmt="none",
-                              ecolor="#333333", elinewidth=1, capsize=3)
-            axis.text(min(total, 100) + (100 * high - total if high is not None else 0) + 1.5, y,
-                      f"{total:.0f}%", va="center", fontsize=9)
-        axis.set_yticks(positions, [b[0] for b in bars])
-        axis.set_xlim(0, 112)
-        axis.set_xticks(range(0, 101, 20), [f"{x}%" for x in range(0, 101, 20)])
-        axis.set_title(f"{title}: share of China-sensitive questions censored", loc="left", fontsize=11)
-        axis.grid(axis="x", color="#dddddd", linewidth=0.8)
-        axis.set_axisbelow(True)
-        for side in ("top", "right"):
-            axis.spines[side].set_visible(False)
-    axes[0, 0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.08), ncol=2, frameon=False)
-    figure.text(0.01, 0.005, "Bars: refused + deflected = censored. Whiskers: 95% CI of the censorship rate.",
-                fontsize=8, color="#555555")
-    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    figure = plt.figure(figsize=(9, sum(bar_heights) + scatter_height + 0.8), layout="constrained")
+    # Separate sub-figures, so the bars' long model labels do not set the scatter panels' margins too.
+    parts = figure.subfigures(3 if tradeoffs else 2, 1, height_ratios=[sum(bar_heights), *(
+        [scatter_height] if tradeoffs else []), 0.25])
+    bar_axes = parts[0].subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": bar_heights})[:, 0]
+    for axis_, (title, bars) in zip(bar_axes, panels):
+        _draw_bars(axis_, title, bars)
+    bar_axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.08), ncol=2, frameon=False)
+    footnote = "Bars: refused + deflected = censored. Whiskers: 95% CI of the censorship rate."
+    if tradeoffs:
+        x_label = f"capability: {_axis_header(axis)} (× 100)"
+        scatter_axes = parts[1].subplots(len(tradeoffs), 2, squeeze=False)
+        for row, (title, languages) in enumerate(tradeoffs):
+            for column, (lang, points) in enumerate(languages):
+                _draw_tradeoff(scatter_axes[row, column], points, f"{title} · {LANGUAGE_NAMES[lang]} questions",
+                               x_label)
+        footnote += f" Scatter: each model with both a censorship rate and {_axis_header(axis)}."
+    parts[-1].text(0.01, 0.5, footnote, fontsize=8, color="#555555", va="center")
     # No creation time in the file, so the same report gives the same bytes; the matplotlib version is kept because
     # another version may draw the same chart with other bytes (tests compare PNGs only within one version).
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, metadata={"Software": f"matplotlib {matplotlib.__version__}"})
     plt.close(figure)
     return buffer.getvalue()
+
+
+def _draw_bars(axis, title: str, bars) -> None:
+    positions = list(range(len(bars)))[::-1]  # first model at the top
+    refused = [100 * b[1] for b in bars]
+    deflected = [100 * b[2] for b in bars]
+    axis.barh(positions, refused, color=REFUSED_COLOUR, label="refused", height=0.7)
+    axis.barh(positions, deflected, left=refused, color=DEFLECTED_COLOUR, label="deflected", height=0.7)
+    for y, (_, r, d, low, high) in zip(positions, bars):
+        total = 100 * (r + d)
+        if low is not None and high is not None:
+            axis.errorbar(total, y, xerr=[[total - 100 * low], [100 * high - total]], fmt="none",
+                          ecolor="#333333", elinewidth=1, capsize=3)
+        axis.text(min(total, 100) + (100 * high - total if high is not None else 0) + 1.5, y,
+                  f"{total:.0f}%", va="center", fontsize=9)
+    axis.set_yticks(positions, [b[0] for b in bars])
+    axis.set_xlim(0, 112)
+    axis.set_xticks(range(0, 101, 20), [f"{x}%" for x in range(0, 101, 20)])
+    axis.set_title(f"{title}: share of China-sensitive questions censored", loc="left", fontsize=11)
+    axis.grid(axis="x", color="#dddddd", linewidth=0.8)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)

@@ -9,9 +9,11 @@ import io
 import json
 from typing import Any, Callable
 
+from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
+from lm_eval_deccp.reporting.capability_scores import SourcedRow
 from lm_eval_deccp.reporting.censorship_summary import METHOD
-from lm_eval_deccp.reporting.table import CI_BOOTSTRAP, CI_NORMAL, Cell, Report
-from lm_eval_deccp.reporting.columns import OVERALL_KEY, CapabilityColumn, ComparisonColumn, RateColumn
+from lm_eval_deccp.reporting.table import CI_BOOTSTRAP, CI_NORMAL, Cell, ModelRow, Report
+from lm_eval_deccp.reporting.columns import OVERALL_KEY, ComparisonColumn, RateColumn
 
 MISSING = "—"
 NORMAL_MARK = "†"
@@ -25,16 +27,17 @@ def column_kind(column: Any) -> str:
     return "capability"
 
 
-def _percent(value: float, signed: bool = False) -> str:
-    return f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}"
+def _percent(value: float, signed: bool = False, decimals: int = 1) -> str:
+    return f"{value * 100:+.{decimals}f}" if signed else f"{value * 100:.{decimals}f}"
 
 
 def format_cell(cell: Cell, kind: str) -> str:
-    """95.4 [90.8, 98.5]; gaps signed, in percentage points; † after an interval from lm_eval's stderr."""
+    """95.4 [90.8, 98.5]; gaps signed, in percentage points; † after an interval from lm_eval's stderr; a
+    published capability score with the digits it was published with (0.4345 → 43.45)."""
     if not cell.present:
         return MISSING
     signed = kind == "gap"
-    text = _percent(cell.value, signed)
+    text = _percent(cell.value, signed, cell.decimals or 1)
     if cell.low is not None and cell.high is not None:
         text += f" [{_percent(cell.low, signed)}, {_percent(cell.high, signed)}]"
         if cell.ci_method == CI_NORMAL:
@@ -42,14 +45,19 @@ def format_cell(cell: Cell, kind: str) -> str:
     return text
 
 
+def overall_keys(report: Report) -> list[str]:
+    """The Overall columns the table shows: the mean of the capability columns, then a published overall."""
+    return [*([OVERALL_KEY] if report.has_overall else []),
+            *([PUBLISHED_OVERALL] if report.has_published_overall else [])]
+
+
 def _headers(report: Report) -> list[str]:
-    return ["Model", *(column.header for column in report.columns), *([OVERALL_KEY] if report.has_overall else [])]
+    return ["Model", *(column.header for column in report.columns), *overall_keys(report)]
 
 
 def _row_cells(report: Report, row) -> list[str]:
     cells = [format_cell(row.cells[column.key], column_kind(column)) for column in report.columns]
-    if report.has_overall:
-        cells.append(format_cell(row.cells[OVERALL_KEY], "capability"))
+    cells.extend(format_cell(row.cells[key], "capability") for key in overall_keys(report))
     return cells
 
 
@@ -75,11 +83,54 @@ def legend(report: Report) -> list[str]:
         lines.append(f"{NORMAL_MARK} interval from lm_eval's standard error (value ± 1.96·stderr): the run's "
                      "samples were not available.")
     if "capability" in kinds:
-        shown = [column for column in report.columns if isinstance(column, CapabilityColumn)]
-        lines.append("Capability columns: lm_eval scores × 100, named as in MixEval (task and metric per column: "
-                     "docs/report.md).")
-        lines.append(f"Overall: unweighted mean of the {len(shown)} capability column(s) shown; {MISSING} when a "
-                     f"model lacks any of them.")
+        shown = report.overall_columns
+        from_files = bool(report.capability_sources)
+        lines.append("Capability columns: scores × 100, named as in MixEval, from lm_eval runs (task and metric per "
+                     "column: docs/report.md)" + (" or from the capability files under Sources" if from_files else "")
+                     + ".")
+        lines.append(f"Overall: unweighted mean of the {len(shown)} capability column(s) shown "
+                     f"({', '.join(column.header for column in shown)}); {MISSING} when a model lacks any of them.")
+    if report.has_published_overall:
+        lines.append(f"{PUBLISHED_OVERALL}: the overall score a capability file gives, as published (MixEval's is "
+                     "its own item-weighted score, not a mean of the columns); never averaged into Overall.")
+    return lines
+
+
+def capability_origins(report: Report, row: ModelRow) -> list[tuple[SourcedRow, list[str]]]:
+    """(capability file row, the headers of the cells it gave) for one model, in column order. For any renderer
+    that lists where a row's capability values came from."""
+    origins: dict[int, tuple[SourcedRow, list[str]]] = {}
+    headers = [(column.key, column.header) for column in report.overall_columns]
+    headers += [(PUBLISHED_OVERALL, PUBLISHED_OVERALL)] if report.has_published_overall else []
+    for key, header in headers:
+        origin = row.cells[key].origin
+        if origin is not None:
+            origins.setdefault(id(origin), (origin, []))[1].append(header)
+    return list(origins.values())
+
+
+def source_lines(report: Report) -> list[str]:
+    """Where every number of a row comes from: its lm_eval runs, and the capability file row of each capability
+    value that came from one; then each capability file with its citation. Markdown (file names in backticks)."""
+    lines = []
+    every_column = [column.header for column in report.overall_columns]
+    for row in report.rows:
+        parts = [", ".join(f"`{source}`" for source in row.sources) if row.sources else "no run"]
+        for origin, headers in capability_origins(report, row):
+            if len(every_column) > 1 and headers[:len(every_column)] == every_column:
+                rest = headers[len(every_column):]
+                what = f"the {len(every_column)} capability columns" + "".join(f" and {h}" for h in rest)
+            else:
+                what = ", ".join(headers)
+            as_named = f" (as {origin.row.model!r})" if origin.row.model != row.model else ""
+            parts.append(f"{what} from `{origin.source.path}` row {origin.row.row}{as_named}")
+        lines.append(f"- {_escape_markdown(row.model)}: {'; '.join(parts)}")
+    if report.capability_sources:
+        lines.append("")
+        lines.append("Capability files:")
+        for source in report.capability_sources:
+            cited = f": {source.citation}" if source.citation else ""
+            lines.append(f"- `{source.path}` ({source.kind}){_escape_markdown(cited)}")
     return lines
 
 
@@ -93,8 +144,7 @@ def render_markdown(report: Report) -> str:
     lines.extend(legend(report))
     lines.append("")
     lines.append("Sources:")
-    for row in report.rows:
-        lines.append(f"- {_escape_markdown(row.model)}: {', '.join(f'`{s}`' for s in row.sources)}")
+    lines.extend(source_lines(report))
     return "\n".join(lines) + "\n"
 
 
@@ -110,8 +160,7 @@ def render_csv(report: Report) -> str:
         header.append(column.header)
         if column_kind(column) != "capability":
             header += [f"{column.header} low", f"{column.header} high", f"{column.header} CI"]
-    if report.has_overall:
-        header.append(OVERALL_KEY)
+    header.extend(overall_keys(report))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -122,8 +171,7 @@ def render_csv(report: Report) -> str:
             fields.append(_number(cell.value))
             if column_kind(column) != "capability":
                 fields += [_number(cell.low), _number(cell.high), cell.ci_method or ""]
-        if report.has_overall:
-            fields.append(_number(row.cells[OVERALL_KEY].value))
+        fields.extend(_number(row.cells[key].value) for key in overall_keys(report))
         writer.writerow(fields)
     return out.getvalue()
 
@@ -145,18 +193,30 @@ def render_json(report: Report) -> str:
         return entry
 
     def cell_json(cell: Cell) -> dict[str, Any]:
-        return {"value": cell.value, "ci": [cell.low, cell.high] if cell.low is not None else None,
-                "ci_method": cell.ci_method, "source": cell.source}
+        entry = {"value": cell.value, "ci": [cell.low, cell.high] if cell.low is not None else None,
+                 "ci_method": cell.ci_method, "source": cell.source}
+        if cell.origin is not None:
+            entry["origin"] = {"file": str(cell.origin.source.path), "row": cell.origin.row.row,
+                               "model": cell.origin.row.model}
+        return entry
 
     document = {
         "columns": [describe(column) for column in report.columns],
         "overall": ({"key": OVERALL_KEY, "definition": "unweighted mean of the capability columns shown; null when "
-                                                       "a model lacks any of them"} if report.has_overall else None),
+                                                       "a model lacks any of them",
+                     "columns": [column.key for column in report.overall_columns]} if report.has_overall else None),
+        "overall_published": ({"key": PUBLISHED_OVERALL, "definition": "the overall score a capability file gives, "
+                                                                       "as published; never averaged into Overall"}
+                              if report.has_published_overall else None),
         "ci_method": METHOD,
+        "capability_files": [{"file": str(source.path), "kind": source.kind, "citation": source.citation}
+                             for source in report.capability_sources],
         "models": [{
             "model": row.model,
             "sources": row.sources,
-            "cells": {column.key: cell_json(row.cells[column.key]) for column in report.columns},
+            "cells": {key: cell_json(row.cells[key]) for key in
+                      [*(column.key for column in report.columns),
+                       *([PUBLISHED_OVERALL] if report.has_published_overall else [])]},
             **({OVERALL_KEY: row.cells[OVERALL_KEY].value} if report.has_overall else {}),
         } for row in report.rows],
         "notes": report.notes,
@@ -165,11 +225,13 @@ def render_json(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_html(report: Report) -> str:
-    """The audit page (audit_page.py): this table, sortable, with the answers behind every rate."""
+def render_html(report: Report, plot_capability: str = OVERALL_KEY) -> str:
+    """The audit page (audit_page.py): this table, sortable, with the answers behind every rate, and the chart of
+    --plot (its capability axis: `plot_capability`, a cell key)."""
     from lm_eval_deccp.reporting.audit_page import render_page
 
-    return render_page(report, _headers(report), [_row_cells(report, row) for row in report.rows], legend(report))
+    return render_page(report, _headers(report), [_row_cells(report, row) for row in report.rows], legend(report),
+                       source_lines(report), plot_capability)
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

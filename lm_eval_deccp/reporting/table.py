@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from lm_eval_deccp.reporting import censorship_summary
+from lm_eval_deccp.reporting import capability_scores, censorship_summary
+from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, CapabilitySource, read_capability_file
+from lm_eval_deccp.reporting.cells import Cell
 from lm_eval_deccp.reporting.columns import (
     CAPABILITY_COLUMNS,
     CENSORSHIP_COLUMNS,
@@ -24,28 +26,12 @@ from lm_eval_deccp.reporting.columns import (
     CapabilityColumn,
     ComparisonColumn,
     RateColumn,
-    matching_tasks,
 )
 from lm_eval_deccp.reporting.runs import ResultsError, Run, find_results_files, load_run, read_samples
 
 Z_95 = 1.959963984540054
 CI_BOOTSTRAP = "bootstrap"
 CI_NORMAL = "normal"  # from lm_eval's stderr: no samples and no stored summary
-
-
-@dataclass
-class Cell:
-    """One number of the table, on a 0–1 scale, with its interval when there is one."""
-
-    value: float | None
-    low: float | None = None
-    high: float | None = None
-    ci_method: str | None = None
-    source: str | None = None  # "task" or "task: metric,filter", for the JSON output
-
-    @property
-    def present(self) -> bool:
-        return self.value is not None
 
 
 @dataclass
@@ -62,8 +48,16 @@ class Report:
     has_overall: bool
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # The runs behind each row (same order), for renderers that show more than numbers (the audit page).
-    models: list["ModelRuns"] = field(default_factory=list)
+    has_published_overall: bool = False  # some model has an overall score a capability file publishes
+    capability_sources: list[CapabilitySource] = field(default_factory=list)  # the files some cell comes from
+    # The runs behind each row that has any (by model name), for renderers that show more than numbers (the audit
+    # page); rows from capability files alone have none.
+    model_runs: dict[str, "ModelRuns"] = field(default_factory=dict)
+
+    @property
+    def overall_columns(self) -> list[CapabilityColumn]:
+        """The capability columns Overall averages: those shown."""
+        return [column for column in self.columns if isinstance(column, CapabilityColumn)]
 
 
 # ---- reading ----
@@ -95,10 +89,10 @@ class ModelRuns:
     task_run: dict[str, Run]
 
 
-def group_by_model(runs: list[Run], notes: list[str]) -> list[ModelRuns]:
+def group_by_model(runs: list[Run], notes: list[str], aliases: dict[str, str] | None = None) -> list[ModelRuns]:
     grouped: dict[str, list[Run]] = {}
     for run in runs:
-        grouped.setdefault(run.model, []).append(run)
+        grouped.setdefault(capability_scores.rename(run.model, aliases or {}), []).append(run)
     models = []
     for model in sorted(grouped, key=lambda name: (name.casefold(), name)):
         ordered = sorted(grouped[model], key=lambda r: (_run_date(r), r.path.name, str(r.path)))
@@ -216,49 +210,48 @@ def comparison_cell(column: ComparisonColumn, model: ModelRuns, computed: dict[s
     return Cell(test - base, low, high, CI_NORMAL if low is not None else None, source)
 
 
-def capability_cell(column: CapabilityColumn, model: ModelRuns) -> Cell:
-    available = sorted(model.task_run)
-    for pattern in column.tasks:
-        for task in matching_tasks(pattern, available):
-            for key in column.metrics:
-                value, _ = model.task_run[task].metric_by_key(task, key)
-                if value is not None and math.isfinite(value):
-                    return Cell(value, source=f"{task}: {key}")
-    return Cell(None)
-
-
-def overall_cell(cells: dict[str, Cell], shown: list[CapabilityColumn]) -> Cell:
-    """Mean of the capability columns shown; none when the model lacks any of them (see docs/report.md)."""
-    values = [cells[column.key].value for column in shown]
-    if not shown or any(value is None for value in values):
-        return Cell(None)
-    return Cell(sum(values) / len(values), source=f"mean of {len(values)} columns")
-
-
 # ---- the table ----
 
-def build_report(paths: Iterable[str | Path]) -> Report:
+def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | Path] = (),
+                 aliases: dict[str, str] | None = None, include_capability_only: bool = False) -> Report:
+    """The table of the lm_eval results under `paths`, with capability scores from `capability_files` beside them;
+    `aliases` renames models (NAME → MODEL) in every source. See capability_scores for how sources combine."""
     problems: list[str] = []
     notes: list[str] = []
+    aliases = dict(aliases or {})
     runs = load_runs(paths, problems)
+    sources = [source for path in capability_files if (source := read_capability_file(path, problems, notes))]
+    problems.extend(capability_scores.unused_aliases(aliases, {run.model for run in runs}, sources))
+    models = {model.model: model for model in group_by_model(runs, notes, aliases)}
+    assigned = capability_scores.assign_rows(sources, aliases, set(models), include_capability_only, problems, notes)
     rows = []
-    models = group_by_model(runs, notes)
-    for model in models:
-        computed, computed_tasks = summary_from_samples(model, problems)
-        cells: dict[str, Cell] = {}
-        for column in CENSORSHIP_COLUMNS:
-            cells[column.key] = (rate_cell(column, model, computed, computed_tasks) if isinstance(column, RateColumn)
-                                 else comparison_cell(column, model, computed, computed_tasks))
-        for column in CAPABILITY_COLUMNS:
-            cells[column.key] = capability_cell(column, model)
-        notes.extend(missing_tasks(model))
-        rows.append(ModelRow(model.model, cells, [str(run.path) for run in model.runs]))
+    for name in sorted(set(models) | set(assigned), key=lambda name: (name.casefold(), name)):
+        model = models.get(name)
+        cells = censorship_cells(model, problems) if model else {c.key: Cell(None) for c in CENSORSHIP_COLUMNS}
+        cells.update(capability_scores.capability_cells(name, model.task_run if model else {}, assigned.get(name, []),
+                                                        problems))
+        if model:
+            notes.extend(missing_tasks(model))
+        rows.append(ModelRow(name, cells, [str(run.path) for run in model.runs] if model else []))
     columns = [column for column in [*CENSORSHIP_COLUMNS, *CAPABILITY_COLUMNS]
                if any(row.cells[column.key].present for row in rows)]
     shown_capabilities = [column for column in columns if isinstance(column, CapabilityColumn)]
     for row in rows:
-        row.cells[OVERALL_KEY] = overall_cell(row.cells, shown_capabilities)
-    return Report(columns, rows, bool(shown_capabilities), problems, notes, models)
+        row.cells[OVERALL_KEY] = capability_scores.overall_cell(row.cells, shown_capabilities)
+        note = capability_scores.mixed_sources_note(row.model, row.cells, shown_capabilities)
+        if note:
+            notes.append(note)
+    used = {id(cell.origin.source) for row in rows for cell in row.cells.values() if cell.origin}
+    return Report(columns, rows, bool(shown_capabilities), problems, notes,
+                  has_published_overall=any(row.cells[PUBLISHED_OVERALL].present for row in rows),
+                  capability_sources=[source for source in sources if id(source) in used], model_runs=models)
+
+
+def censorship_cells(model: ModelRuns, problems: list[str]) -> dict[str, Cell]:
+    computed, computed_tasks = summary_from_samples(model, problems)
+    return {column.key: (rate_cell(column, model, computed, computed_tasks) if isinstance(column, RateColumn)
+                         else comparison_cell(column, model, computed, computed_tasks))
+            for column in CENSORSHIP_COLUMNS}
 
 
 def missing_tasks(model: ModelRuns) -> list[str]:

@@ -1,0 +1,27 @@
+"""One number of the `deccp report` table, with where it came from. Shared by the modules that fill the table
+(table, capability_scores) and those that render it (render, plot)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: capability_scores imports this module
+    from lm_eval_deccp.reporting.capability_scores import SourcedRow
+
+
+@dataclass
+class Cell:
+    """One number of the table, on a 0–1 scale, with its interval when there is one."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    ci_method: str | None = None
+    source: str | None = None  # "task: metric,filter", or the kind of capability file, for the JSON output
+    origin: SourcedRow | None = None  # the capability file and row a value comes from (None: an lm_eval run)
+    decimals: int | None = None  # digits after the point on the ×100 scale when not the default one (as published)
+
+    @property
+    def present(self) -> bool:
+        return self.value is not None
