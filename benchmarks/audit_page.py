@@ -110,7 +110,7 @@ def main() -> int:
 
 def _question_counts(report):
     """Questions per task in the runs (from lm_eval's n-samples), including tasks without samples."""
-    for model in report.models:
+    for model in report.model_runs.values():
         for task, run in model.task_run.items():
             counts = (run.data.get("n-samples") or {}).get(task) or {}
             if task.startswith("deccp") and isinstance(counts.get("effective"), int):
