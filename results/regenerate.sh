@@ -2,14 +2,14 @@
 # Regenerate the committed results.
 #
 #   results/regenerate.sh                 # re-score the Qwen2 generations (needs ../shared), then the leaderboard
-#   results/regenerate.sh --report-only   # only the leaderboard, from the committed results files
-#   LEADERBOARD_OUT=/tmp/x results/regenerate.sh --report-only   # write the leaderboard there instead of results/
+#   results/regenerate.sh --report-only   # only the leaderboard and the audit page, from the committed results files
+#   LEADERBOARD_OUT=/tmp/x results/regenerate.sh --report-only   # write them there instead of results/
 #
 # The leaderboard is made from every results_*.json under results/, so runs added here (e.g. lm_eval runs of the
 # demo model) join it on the next regeneration. Every output is byte-identical on re-run: `deccp score` gets a
 # fixed --date, and `deccp report` is deterministic. tests/test_report.py runs this script's report step into a
-# temporary folder and compares it with the committed leaderboard, and tests/test_score.py checks the Qwen2 results
-# against the shared generations.
+# temporary folder and compares it with the committed leaderboard (tests/test_audit_page.py likewise the audit page),
+# and tests/test_score.py checks the Qwen2 results against the shared generations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}
@@ -31,7 +31,10 @@ fi
 # the file). The post names the two Qwen2 models by their Hugging Face ids, the runs by short names; its other two
 # models have no run here and are shown with capability scores only. The chart's capability axis is MixEval's own
 # overall score, as the post published it.
-"$PYTHON" -m lm_eval_deccp report results --capabilities results/capabilities/mixeval_deccp_blog.json \
-  --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct --alias augmxnt/Qwen2-7B-Instruct-deccp=qwen2-7b-instruct-deccp \
-  --include-capability-only -o "$OUT/leaderboard.md" --plot "$OUT/leaderboard.png" \
-  --plot-capability "Overall (published)"
+TABLE=(results --capabilities results/capabilities/mixeval_deccp_blog.json
+  --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct --alias augmxnt/Qwen2-7B-Instruct-deccp=qwen2-7b-instruct-deccp
+  --include-capability-only --plot-capability "Overall (published)")
+"$PYTHON" -m lm_eval_deccp report "${TABLE[@]}" -o "$OUT/leaderboard.md" --plot "$OUT/leaderboard.png"
+# The audit page: the same table with the answers behind it. Only runs whose samples are here have answers on it,
+# i.e. our own generations (the demo model's); the Qwen2 samples were removed above.
+"$PYTHON" -m lm_eval_deccp report "${TABLE[@]}" -o "$OUT/audit.html"

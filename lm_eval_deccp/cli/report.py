@@ -78,13 +78,16 @@ def run(args) -> int:
         raise UsageError(f"--plot-capability {args.plot_capability!r}: not a capability column (Overall, "
                          f"'{PUBLISHED_OVERALL}', or one of {', '.join(c.header for c in CAPABILITY_COLUMNS)})")
     report = build_report(args.results, args.capabilities, aliases, args.include_capability_only)
+    # Rendered before the messages are printed: the HTML page reads the samples, which can add problems. The page
+    # embeds the chart, so it is drawn with --plot-capability.
+    render = RENDERERS[chosen]
+    text = "" if not report.rows else render(report, axis) if chosen == "html" else render(report)
     for note in report.notes:
         print(f"deccp report: note: {note}", file=sys.stderr)
     for problem in report.problems:
         print(f"deccp report: {problem}", file=sys.stderr)
     if not report.rows:
         raise UsageError("no usable results: nothing to report (see the messages above)")
-    text = RENDERERS[chosen](report)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")

@@ -8,6 +8,9 @@ Imports go one way, from reading to summarising to rendering:
   the lm_eval path's functions into an lm_eval-style run);
 - the leaderboard: columns (what each column reads; plain definitions, which the capability reader also uses),
   cells (one number and where it came from), capability_scores (the capability cells: runs and files combined,
-  conflicts refused, Overall), table (one row per model), render (markdown, CSV, JSON, HTML), plot (the PNG charts).
+  conflicts refused, Overall), table (one row per model), render (markdown, CSV, JSON, HTML), plot (the PNG charts);
+- the audit page (render's HTML): answers (every verdict behind a row, from the samples), detector_card (the
+  detector's version and published figures), audit_page (the self-contained page; its script and style are in
+  resources/audit_page/).
 Nothing is imported at package import; the `deccp` commands import the module they need.
 """

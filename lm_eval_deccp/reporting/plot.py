@@ -8,6 +8,7 @@ without it."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
@@ -91,6 +92,11 @@ def _draw_tradeoff(axis, points, title: str, x_label: str) -> None:
 
 
 def plot_censorship(report: Report, path: Path, axis: str = OVERALL_KEY) -> None:
+    path.write_bytes(censorship_png(report, axis))
+
+
+def censorship_png(report: Report, axis: str = OVERALL_KEY) -> bytes:
+    """The chart as PNG bytes (the audit page embeds them)."""
     try:
         import matplotlib
 
@@ -128,8 +134,10 @@ def plot_censorship(report: Report, path: Path, axis: str = OVERALL_KEY) -> None
     parts[-1].text(0.01, 0.5, footnote, fontsize=8, color="#555555", va="center")
     # No creation time in the file, so the same report gives the same bytes; the matplotlib version is kept because
     # another version may draw the same chart with other bytes (tests compare PNGs only within one version).
-    figure.savefig(path, dpi=110, metadata={"Software": f"matplotlib {matplotlib.__version__}"})
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": f"matplotlib {matplotlib.__version__}"})
     plt.close(figure)
+    return buffer.getvalue()
 
 
 def _draw_bars(axis, title: str, bars) -> None:

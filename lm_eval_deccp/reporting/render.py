@@ -1,10 +1,10 @@
 """Writing a `deccp report` table as markdown, CSV, JSON or HTML. Pure formatting: every number comes from
-report.Report, and the same Report always renders to the same bytes."""
+report.Report, and the same Report always renders to the same bytes. HTML is the audit page (audit_page.py), which
+also shows the answers behind the numbers."""
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from typing import Any, Callable
@@ -225,33 +225,13 @@ def render_json(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-_HTML_STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;font-size:14px}
-th,td{border:1px solid #ccc;padding:4px 8px;white-space:nowrap}
-th{background:#f3f3f3;position:sticky;top:0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.missing{color:#999;text-align:center}
-p.legend{font-size:13px;color:#555;max-width:60em}"""
+def render_html(report: Report, plot_capability: str = OVERALL_KEY) -> str:
+    """The audit page (audit_page.py): this table, sortable, with the answers behind every rate, and the chart of
+    --plot (its capability axis: `plot_capability`, a cell key)."""
+    from lm_eval_deccp.reporting.audit_page import render_page
 
-
-def render_html(report: Report) -> str:
-    esc = html.escape
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             "<title>deccp leaderboard</title>", f"<style>\n{_HTML_STYLE}\n</style>", "</head>", "<body>",
-             "<h1>deccp leaderboard</h1>", "<table>", "<thead><tr>"]
-    parts.extend(f"<th>{esc(header)}</th>" for header in _headers(report))
-    parts.append("</tr></thead>")
-    parts.append("<tbody>")
-    for row in report.rows:
-        cells = "".join(f'<td class="{"missing" if text == MISSING else "num"}">{esc(text)}</td>'
-                        for text in _row_cells(report, row))
-        parts.append(f"<tr><th scope=\"row\">{esc(row.model)}</th>{cells}</tr>")
-    parts.append("</tbody>")
-    parts.append("</table>")
-    parts.extend(f'<p class="legend">{esc(line)}</p>' for line in legend(report))
-    parts.append("</body>")
-    parts.append("</html>")
-    return "\n".join(parts) + "\n"
+    return render_page(report, _headers(report), [_row_cells(report, row) for row in report.rows], legend(report),
+                       source_lines(report), plot_capability)
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

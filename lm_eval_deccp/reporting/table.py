@@ -50,6 +50,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     has_published_overall: bool = False  # some model has an overall score a capability file publishes
     capability_sources: list[CapabilitySource] = field(default_factory=list)  # the files some cell comes from
+    # The runs behind each row that has any (by model name), for renderers that show more than numbers (the audit
+    # page); rows from capability files alone have none.
+    model_runs: dict[str, "ModelRuns"] = field(default_factory=dict)
 
     @property
     def overall_columns(self) -> list[CapabilityColumn]:
@@ -241,7 +244,7 @@ def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | P
     used = {id(cell.origin.source) for row in rows for cell in row.cells.values() if cell.origin}
     return Report(columns, rows, bool(shown_capabilities), problems, notes,
                   has_published_overall=any(row.cells[PUBLISHED_OVERALL].present for row in rows),
-                  capability_sources=[source for source in sources if id(source) in used])
+                  capability_sources=[source for source in sources if id(source) in used], model_runs=models)
 
 
 def censorship_cells(model: ModelRuns, problems: list[str]) -> dict[str, Cell]:
