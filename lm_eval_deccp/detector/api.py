@@ -237,7 +237,8 @@ class Detector:
 
         from lm_eval_deccp.detector.embeddings import embedding_head
 
-        emb = q_emb = has_question = None
+        emb = q_emb = None
+        has_question = np.array([bool(q) for q in questions])
         if self.model.with_embeddings:
             emb = self.backend.encode([embedding_head(t) for t in texts], batch_size=batch_size)
             unique = sorted({q for q in questions if q})
@@ -247,8 +248,7 @@ class Detector:
             for k, q in enumerate(questions):
                 if q:
                     q_emb[k] = q_vectors[lookup[q]]
-            has_question = np.array([bool(q) for q in questions])
-        return self.model.predict_proba(texts, langs, emb, q_emb, has_question)
+        return self.model.predict_proba(texts, langs, emb, q_emb, has_question, questions)
 
 
 def split_response(response: Any):

@@ -37,10 +37,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from lm_eval_deccp.detector import features, phrases
+from lm_eval_deccp.detector import features, phrases, question_features
 from lm_eval_deccp.detector.data import LABELS
 
-ARTIFACT_FORMAT = 2
+ARTIFACT_FORMAT = 3
 PROTOTYPE_TOP_K = 5
 # Arrays stored in half precision: the n-gram weight matrices are most of an artifact's size, and float16 keeps
 # their 3-4 significant digits. Training rounds them the same way, so a fresh model and its saved copy agree.
@@ -55,8 +55,10 @@ EMBEDDING_BLOCK = [f"embedding:logp_{label}" for label in LABELS] + [f"prototype
 ]
 
 
-def combiner_feature_names(with_embeddings: bool) -> list[str]:
+def combiner_feature_names(with_embeddings: bool, with_question: bool = False) -> list[str]:
     names = KEYWORD_BLOCK + list(phrases.FEATURE_NAMES)
+    if with_question:
+        names += list(question_features.FEATURE_NAMES)
     if with_embeddings:
         names += EMBEDDING_BLOCK
     return names
@@ -120,6 +122,10 @@ class DetectorModel:
         return "emb_W" in self.arrays
 
     @property
+    def with_question_features(self) -> bool:
+        return "question_fill" in self.arrays
+
+    @property
     def tau_censored(self) -> float:
         return float(self.metadata["thresholds"]["tau_censored"])
 
@@ -141,19 +147,30 @@ class DetectorModel:
                                     + self.arrays["kw_lang_b"][slot])
         return out
 
-    def tfidf(self, texts: Sequence[str]):
-        return features.tfidf(features.term_counts(texts), self.arrays["idf"])
-
     def embedding_block(self, emb: np.ndarray, q_emb: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
         logp = log_softmax(emb @ self.arrays["emb_W"] + self.arrays["emb_b"])
         proto = prototype_similarity(emb, self.arrays["proto_emb"], self.arrays["proto_label"], exclude)
         qa = np.einsum("ij,ij->i", emb, q_emb)[:, None]
         return np.hstack([logp, proto, qa]).astype(np.float32)
 
+    def question_block(self, x_kw, q_counts, subject_x: np.ndarray, has_question: np.ndarray | None,
+                       lang_index: np.ndarray) -> np.ndarray:
+        """(n, 5) question–answer features (question_features.FEATURE_NAMES). Where the question is missing or has
+        no content terms, or the answer's language does not use them (`question_langs`), each feature takes its
+        training mean (`question_fill`): a neutral, constant value, which the combiner gives no weight."""
+        cosine = question_features.ngram_cosine(x_kw, features.tfidf(q_counts, self.arrays["idf"]))
+        block = np.hstack([subject_x[:, :2], cosine[:, None], subject_x[:, 2:]]).astype(np.float32)
+        if has_question is not None:
+            block[~np.asarray(has_question, dtype=bool)] = np.nan
+        block[~self.arrays["question_langs"].astype(bool)[lang_index]] = np.nan
+        return np.where(np.isnan(block), self.arrays["question_fill"], block).astype(np.float32)
+
     @staticmethod
     def combiner_input(kw_logp: np.ndarray, kw_lang_logp: np.ndarray, phrase_x: np.ndarray,
-                       emb_block: np.ndarray | None) -> np.ndarray:
+                       emb_block: np.ndarray | None, question_x: np.ndarray | None = None) -> np.ndarray:
         blocks = [kw_logp, kw_lang_logp, phrase_x]
+        if question_x is not None:
+            blocks.append(question_x)
         if emb_block is not None:
             blocks.append(emb_block)
         return np.hstack(blocks).astype(np.float32)
@@ -168,12 +185,24 @@ class DetectorModel:
         return out
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str], emb: np.ndarray | None = None,
-                      q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None) -> np.ndarray:
-        """Class probabilities of answers as the detector reads them (script.detector_text). With embeddings,
-        `has_question` marks rows whose question is known; for the others the question–answer cosine is set to its
-        training mean (a neutral value)."""
+                      q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None,
+                      questions: Sequence[str] | None = None) -> np.ndarray:
+        """Class probabilities of answers as the detector reads them (script.detector_text). `has_question` marks
+        rows whose question is known; for the others the question features (the question–answer cosine of the
+        embedding backends, the lexical ones of question_features.py) take a neutral value."""
+        questions = list(questions) if questions is not None else [""] * len(texts)
+        return self.predict_features(
+            features.term_counts(texts), phrases.phrase_features(texts), langs, emb, q_emb, has_question,
+            features.term_counts(questions), question_features.subject_shares(texts, questions))
+
+    def predict_features(self, counts, phrase_x: np.ndarray, langs: Sequence[str], emb: np.ndarray | None = None,
+                         q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None,
+                         q_counts=None, subject_x: np.ndarray | None = None) -> np.ndarray:
+        """predict_proba from features computed once by training.prepare (the answers' n-gram counts and phrase
+        features, the questions' n-gram counts and subject shares), for rows scored by many cross-validation
+        models."""
         lang_index = language_index(langs)
-        x_kw = self.tfidf(texts)
+        x_kw = features.tfidf(counts, self.arrays["idf"])
         eb = None
         if self.with_embeddings:
             eb = self.embedding_block(emb, q_emb)
@@ -181,9 +210,10 @@ class DetectorModel:
                 missing = np.nonzero(~np.asarray(has_question, dtype=bool))[0]
                 qa_col = self.arrays["comb_mean"].shape[1] - 1
                 eb[missing, -1] = self.arrays["comb_mean"][lang_index[missing], qa_col]
+        qx = (self.question_block(x_kw, q_counts, subject_x, has_question, lang_index)
+              if self.with_question_features else None)
         kw_logp = self.keyword_logp(x_kw)
-        z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp),
-                                phrases.phrase_features(texts), eb)
+        z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp), phrase_x, eb, qx)
         return self.combine(z, lang_index)
 
     def seen_in_training(self, texts: Sequence[str]) -> np.ndarray | None:
