@@ -95,13 +95,14 @@ def _summarise(prep, oofs: dict, name: str, args: argparse.Namespace) -> tuple[d
     labelled = {protocol: (oof, crossval.verdicts(prep, oof, TAU_CENSORED)) for protocol, oof in oofs.items()}
     grid = args.cv_grid or crossval.DEFAULT_GRID
     dev = crossval.dev_index(prep)
+    described = {
+        crossval.HEADLINE: f"model x question grid, {grid[0]} model folds x {grid[1]} question folds: test rows have "
+                           "an unseen model and an unseen question (the headline)",
+        "held_out_by_model": f"{crossval.SECONDARY_FOLDS} folds by model name across sources (secondary)",
+        "held_out_by_question": f"{crossval.SECONDARY_FOLDS} folds by question, both languages (secondary)",
+    }
     record = {
-        "protocols": {
-            crossval.HEADLINE: f"model x question grid, {grid[0]} model folds x {grid[1]} question folds: test rows "
-                               "have an unseen model and an unseen question (the headline)",
-            "held_out_by_model": f"{crossval.SECONDARY_FOLDS} folds by model name across sources (secondary)",
-            "held_out_by_question": f"{crossval.SECONDARY_FOLDS} folds by question, both languages (secondary)",
-        },
+        "protocols": {protocol: described[protocol] for protocol in oofs},
         "grid": list(grid),
         "dev_rows": int(len(dev)),
         "dev_rows_unusable": int(prep.unusable[dev].sum()),

@@ -13,9 +13,10 @@ loads under any scikit-learn version):
      backend "keywords");
 2. one combiner per language (fitted on that language's rows for the languages in LANGUAGE_SPECIFIC, on all rows
    for the others), a multinomial logistic regression over: the base models' log-probabilities, the
-   curated phrase-group features (phrases.py), cosine similarity to the prototype banks of each class (the exemplar
-   bank's embeddings, mean of the top-k) and the question–answer cosine (an answer that drifts away from the
-   question is a deflection cue). It is fitted on out-of-fold base-model outputs, so its probabilities are
+   curated phrase-group features (phrases.py), the lexical question–answer features (question_features.py; only
+   for the languages in `question_langs`, others get constant training means), cosine similarity to the prototype
+   banks of each class (the exemplar bank's embeddings, mean of the top-k) and the embedding question–answer cosine
+   (an answer that drifts away from the question is a deflection cue). It is fitted on out-of-fold base-model outputs, so its probabilities are
    calibrated on answers the base models did not see; per language, because the same cue (length, a slogan, an
    apology) weighs differently in English and Chinese answers.
 
@@ -25,7 +26,7 @@ a censored answer is `refused` or `deflected`, whichever is more probable.
 An artifact is one .npz (arrays plus a JSON `metadata` string: version, backend id, training data, thresholds,
 cross-validation summary) with a human-readable .json copy of the metadata beside it. The combiner arrays carry a
 leading axis in the order of LANGS; the language keyword models are stored only for the languages that have their
-own (`kw_lang_slot`).
+own (`kw_lang_slot`). Format 3 (v3) added the question features (`question_langs`, `question_fill`).
 """
 
 from __future__ import annotations
@@ -153,17 +154,21 @@ class DetectorModel:
         qa = np.einsum("ij,ij->i", emb, q_emb)[:, None]
         return np.hstack([logp, proto, qa]).astype(np.float32)
 
-    def question_block(self, x_kw, q_counts, subject_x: np.ndarray, has_question: np.ndarray | None,
-                       lang_index: np.ndarray) -> np.ndarray:
-        """(n, 5) question–answer features (question_features.FEATURE_NAMES). Where the question is missing or has
-        no content terms, or the answer's language does not use them (`question_langs`), each feature takes its
-        training mean (`question_fill`): a neutral, constant value, which the combiner gives no weight."""
+    def question_raw(self, x_kw, q_counts, subject_x: np.ndarray, has_question: np.ndarray | None,
+                     lang_index: np.ndarray) -> np.ndarray:
+        """(n, 5) question–answer features (question_features.FEATURE_NAMES), NaN where they say nothing: the
+        question is missing or has no content terms, or the answer's language does not use them (`question_langs`)."""
         cosine = question_features.ngram_cosine(x_kw, features.tfidf(q_counts, self.arrays["idf"]))
         block = np.hstack([subject_x[:, :2], cosine[:, None], subject_x[:, 2:]]).astype(np.float32)
         if has_question is not None:
             block[~np.asarray(has_question, dtype=bool)] = np.nan
         block[~self.arrays["question_langs"].astype(bool)[lang_index]] = np.nan
-        return np.where(np.isnan(block), self.arrays["question_fill"], block).astype(np.float32)
+        return block
+
+    def question_block(self, raw: np.ndarray) -> np.ndarray:
+        """question_raw with each NaN replaced by the feature's training mean (`question_fill`): a neutral, constant
+        value, which the combiner gives no weight."""
+        return np.where(np.isnan(raw), self.arrays["question_fill"], raw).astype(np.float32)
 
     @staticmethod
     def combiner_input(kw_logp: np.ndarray, kw_lang_logp: np.ndarray, phrase_x: np.ndarray,
@@ -191,6 +196,11 @@ class DetectorModel:
         rows whose question is known; for the others the question features (the question–answer cosine of the
         embedding backends, the lexical ones of question_features.py) take a neutral value."""
         questions = list(questions) if questions is not None else [""] * len(texts)
+        # Only answers in a language that reads the question features need them; the others get constants, so
+        # their questions are not measured at all.
+        used = (self.arrays["question_langs"].astype(bool)[language_index(langs)] if self.with_question_features
+                else np.zeros(len(texts), dtype=bool))
+        questions = [q if u else "" for q, u in zip(questions, used)]
         return self.predict_features(
             features.term_counts(texts), phrases.phrase_features(texts), langs, emb, q_emb, has_question,
             features.term_counts(questions), question_features.subject_shares(texts, questions))
@@ -210,8 +220,9 @@ class DetectorModel:
                 missing = np.nonzero(~np.asarray(has_question, dtype=bool))[0]
                 qa_col = self.arrays["comb_mean"].shape[1] - 1
                 eb[missing, -1] = self.arrays["comb_mean"][lang_index[missing], qa_col]
-        qx = (self.question_block(x_kw, q_counts, subject_x, has_question, lang_index)
-              if self.with_question_features else None)
+        qx = None
+        if self.with_question_features:
+            qx = self.question_block(self.question_raw(x_kw, q_counts, subject_x, has_question, lang_index))
         kw_logp = self.keyword_logp(x_kw)
         z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp), phrase_x, eb, qx)
         return self.combine(z, lang_index)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,7 +23,7 @@ from lm_eval_deccp.detector import features, phrases, question_features
 from lm_eval_deccp.detector.api import DETECTOR_VERSION, split_response
 from lm_eval_deccp.detector.data import LABELS
 from lm_eval_deccp.detector.embeddings import embedding_head
-from lm_eval_deccp.detector.grouping import grid_cells, model_group, question_group
+from lm_eval_deccp.detector.grouping import question_group
 from lm_eval_deccp.detector.model import (
     LANGS, DetectorModel, combiner_feature_names, half_precision, language_index, log_softmax, text_fingerprints,
 )
@@ -36,8 +37,6 @@ EMBEDDING_C = 1.0
 COMBINER_C = 0.3
 TAU_CENSORED = 0.5
 INNER_FOLDS = 5
-# How the base models' out-of-fold outputs, on which the combiner is fitted, are split (inner_splits).
-INNER_GROUPING = "question"
 EXEMPLAR_WEIGHT = 0.5
 # Languages whose keyword model and combiner are fitted on their own rows. Chinese gains from it in grouped CV
 # (its deflections have their own vocabulary); English loses (SpeechMap English held out by model 0.880 against
@@ -144,23 +143,15 @@ def _logreg(x, y, c: float, class_weight=None, kind: str = "logreg", sample_weig
     return w, b
 
 
-def inner_splits(prep: Prepared, index: np.ndarray, scheme: str, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def inner_splits(prep: Prepared, index: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) positions within `index` for the base models' out-of-fold outputs that the combiner is fitted
-    on. "question": `folds` folds grouped by question. "model_x_question": a folds × folds grid of models and
-    questions (grouping.grid_cells), so that the combiner learns how far to trust the base models on an unseen
-    model's answer to an unseen question, the case it meets at run time; each exemplar counts as its own model."""
+    on: `folds` folds grouped by question, so that no question straddles the two. (A model × question grid here
+    was measured in v3 and gave no consistent gain; docs/detector.md.)"""
     from sklearn.model_selection import GroupKFold
 
-    rows = [prep.rows[i] for i in index]
-    questions = [question_group(r) for r in rows]
-    if scheme == "question":
-        n_groups = len(set(questions))
-        return list(GroupKFold(n_splits=min(folds, n_groups)).split(np.zeros(len(rows)), groups=questions))
-    if scheme != "model_x_question":
-        raise ValueError(f"unknown inner grouping {scheme!r}")
-    models = [f"exemplar:{r.get('id')}" if r.get("source") == "exemplars" else model_group(r) for r in rows]
-    cells = grid_cells(models, questions, [str(r.get("source")) for r in rows], folds, folds)
-    return [(np.asarray(train, dtype=np.int64), np.asarray(test, dtype=np.int64)) for _, _, train, test in cells]
+    questions = [question_group(prep.rows[i]) for i in index]
+    n_groups = len(set(questions))
+    return list(GroupKFold(n_splits=min(folds, n_groups)).split(np.zeros(len(questions)), groups=questions))
 
 
 def _oof_logp(x, y, splits, c: float, kind: str = "logreg", sample_weight=None) -> np.ndarray:
@@ -190,7 +181,7 @@ def language_training_rows(langs: Sequence[str], y: np.ndarray) -> list[np.ndarr
 def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, backend_id: str,
               trained_on: list[dict], backend_spec: str, keyword_c: float = KEYWORD_C,
               embedding_c: float = EMBEDDING_C, combiner_c: float = COMBINER_C,
-              class_weight: str | None = None, folds: int = INNER_FOLDS, inner_grouping: str = INNER_GROUPING,
+              class_weight: str | None = None, folds: int = INNER_FOLDS,
               exemplar_weight: float = EXEMPLAR_WEIGHT,
               question_languages: Sequence[str] = QUESTION_LANGUAGES) -> DetectorModel:
     # Rows the detector labels `unusable` never reach a model at run time, so none is trained on them (an empty
@@ -200,7 +191,7 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
     emb = None if emb is None else emb[keep]
     q_emb = None if q_emb is None else q_emb[keep]
     everything = np.arange(len(prep.texts))
-    splits = inner_splits(prep, everything, inner_grouping, folds)
+    splits = inner_splits(prep, everything, folds)
     # The exemplar bank encodes the project's label definitions (e.g. a "so-called camps are lies" screed is
     # `deflected`, where SpeechMap's judge often says DENIAL → `refused`); weighting it keeps those definitions.
     weight = np.where(prep.is_exemplar, exemplar_weight, 1.0)
@@ -217,7 +208,7 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
     for k, rows in enumerate(per_language):
         if len(rows) == len(prep.texts):
             continue
-        oof = _oof_logp(x_kw[rows], prep.y[rows], inner_splits(prep, rows, inner_grouping, folds), keyword_c,
+        oof = _oof_logp(x_kw[rows], prep.y[rows], inner_splits(prep, rows, folds), keyword_c,
                         kind="svm", sample_weight=weight[rows])
         mine = lang_index[rows] == k
         kw_lang_oof[rows[mine]] = oof[mine]
@@ -250,12 +241,14 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
 
     question_x = None
     if question_languages:
-        # Neutral values for answers whose question is unknown: each feature's mean over the training rows.
         arrays["question_langs"] = np.array([lang in question_languages for lang in LANGS], dtype=np.int8)
-        arrays["question_fill"] = np.full(len(question_features.FEATURE_NAMES), np.nan, dtype=np.float32)
-        raw = model.question_block(x_kw, prep.q_counts, prep.subject_x, prep.has_question, lang_index)
-        arrays["question_fill"] = np.nan_to_num(np.nanmean(raw, axis=0)).astype(np.float32)
-        question_x = model.question_block(x_kw, prep.q_counts, prep.subject_x, prep.has_question, lang_index)
+        raw = model.question_raw(x_kw, prep.q_counts, prep.subject_x, prep.has_question, lang_index)
+        # Where a feature says nothing (no question, another language) it takes its mean over the training rows
+        # (0 if no training row has it: nanmean's warning about that empty mean is expected).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            arrays["question_fill"] = np.nan_to_num(np.nanmean(raw, axis=0)).astype(np.float32)
+        question_x = model.question_block(raw)
     z = model.combiner_input(kw_oof, kw_lang_oof, prep.phrase_x, emb_block, question_x)
     combiners = []
     for rows in per_language:
@@ -278,8 +271,8 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
             "combiner_features": combiner_feature_names(emb is not None, bool(question_languages)),
             "hyperparameters": {
                 "keyword_C": keyword_c, "embedding_C": embedding_c, "combiner_C": combiner_c,
-                "combiner_class_weight": class_weight, "inner_folds": folds,
-                "inner_grouping": inner_grouping, "exemplar_weight": exemplar_weight,
+                "combiner_class_weight": class_weight, "inner_folds": folds, "inner_grouping": "question",
+                "exemplar_weight": exemplar_weight,
                 "ngram_range": list(features.NGRAM_RANGE), "n_features": features.N_FEATURES,
                 "keyword_chars": features.KEYWORD_CHARS, "prototype_top_k": 5, "languages": list(LANGS),
                 "language_specific": list(LANGUAGE_SPECIFIC), "min_language_rows": MIN_LANGUAGE_ROWS,
