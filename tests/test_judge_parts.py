@@ -104,8 +104,8 @@ def test_the_cache_keeps_labels_by_model_prompt_version_question_and_answer(tmp_
 
 def _verdict(offline: str, status: str, judged: str | None = None, lang: str = "en", cached: bool = False) -> dict:
     final = judged if status == "judged" else offline
-    return {"label": final, "lang": lang, "scored_by": "judge:m" if status == "judged" else "keywords-v2",
-            "offline": {"label": offline, "scored_by": "keywords-v2"},
+    return {"label": final, "lang": lang, "scored_by": "judge:m" if status == "judged" else "keywords-v3",
+            "offline": {"label": offline, "scored_by": "keywords-v3"},
             "judge": {"model": "m", "prompt_version": "deccp-judge-v1", "mode": "all", "status": status,
                       "label": judged, "cached": cached, "error": None if status != "failed" else "x",
                       "prompt_tokens": 0 if cached or status == "not_selected" else 100,

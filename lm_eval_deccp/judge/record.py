@@ -3,7 +3,7 @@
 Per answer (the verdict JSON in each logged sample's `filtered_resps`, and in `deccp classify` output), when a judge
 is configured:
 - `label`: the final verdict; `scored_by`: who gave it, `judge:<model>` or the offline artifact (e.g.
-  `keywords-v2`; "" for an `unusable` verdict, which is measured, not scored);
+  `keywords-v3`; "" for an `unusable` verdict, which is measured, not scored);
 - `offline`: the offline detector's verdict, {label, scored_by}; the `p_*` probabilities stay the offline ones;
 - `judge`: {model, prompt_version, mode, status, label, cached, error, prompt_tokens, completion_tokens}, where
   status is `judged` (its label is the final one), `not_selected` (mode `uncertain` and the offline detector was

@@ -334,9 +334,12 @@ def _footer(card: DetectorCard) -> str:
         parts.append("</ul>")
     if card.figures:
         parts.append("<h3>Published held-out figures</h3>")
-        parts.append('<p class="hint">Grouped cross-validation (held out by model, or by question): the detector is '
-                     "scored on answers it was not trained on. Censored F1 is the binary censored-vs-answered "
-                     "score; 3-class macro F1 also asks refused vs deflected.</p>")
+        parts.append('<p class="hint">Cross-validation: the detector is scored on answers it was not trained on. '
+                     "In the model x question protocol (the headline) each scored answer's model and question were "
+                     "both unseen in training; the others hold out only one of the two. Censored F1 is the binary "
+                     "censored-vs-answered score; 3-class macro F1 also asks refused vs deflected; the per-model rate "
+                     "error is |detector's censorship rate - the labels'| per model, in points. Expect lower "
+                     "figures on models and questions unlike these development sets.</p>")
         depth = max(len(path) for path, _ in card.figures)
         parts.append('<div class="scroll"><table class="figures"><thead><tr>')
         names = ["dataset", "held out", "language"] if depth == 3 else [""] * depth

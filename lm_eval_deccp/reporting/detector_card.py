@@ -1,5 +1,5 @@
 """Which detector gave the verdicts of a report, and how far to trust it: the detector's version and its published
-held-out figures (grouped cross-validation), read when the page is rendered from the metadata JSON written beside
+held-out figures (cross-validation), read when the page is rendered from the metadata JSON written beside
 each artifact (lm_eval_deccp/detector/artifacts/*.json, or $DECCP_DETECTOR_DIR first, as the detector looks them
 up). Nothing here is hard-coded: a retrained detector brings its own figures."""
 
@@ -18,7 +18,9 @@ from lm_eval_deccp.detector.embeddings import DEFAULT_BACKEND, backend_slug
 JUDGE_PREFIX = "judge:"
 # Column names for the metrics the training command writes; an unknown metric keeps its own name.
 METRIC_NAMES = {"rows": "rows", "censored_f1": "censored F1", "macro_f1": "3-class macro F1",
-                "baseline_censored_f1": "phrase baseline, censored F1"}
+                "baseline_censored_f1": "phrase baseline, censored F1",
+                "rate_error_mean_pp": "per-model rate error, mean (pp)",
+                "rate_error_max_pp": "per-model rate error, max (pp)"}
 
 
 @dataclass
@@ -51,7 +53,7 @@ def artifact_dirs() -> list[Path]:
 
 
 def read_metadata(stem: str) -> tuple[dict[str, Any] | None, Path | None]:
-    """The metadata JSON of artifact `stem` ("keywords-v2", "keywords_usem3-v2"), or (None, None)."""
+    """The metadata JSON of artifact `stem` ("keywords-v3", "keywords_usem3-v3"), or (None, None)."""
     for folder in artifact_dirs():
         path = folder / f"{stem}.json"
         if path.is_file():
@@ -65,22 +67,32 @@ def read_metadata(stem: str) -> tuple[dict[str, Any] | None, Path | None]:
 
 
 def figure_table(cross_validation: Any) -> tuple[list[str], list[tuple[list[str], list[Any]]]]:
-    """Flatten the nested cross_validation summary (dataset → grouping → language → metrics, or any other nesting)
-    into rows: the path to each dict of numbers is the row's label, its metrics the columns."""
+    """Flatten the nested cross_validation summary (dataset → protocol → language → metrics, or any other nesting)
+    into rows: the path to each dict's numbers is the row's label, its numbers the columns. A `rate_error` dict adds
+    its mean and max to its parent's row; per-model details and the summary's top-level counts are left out (the
+    page is a summary; the metadata file has them)."""
     rows: list[tuple[list[str], dict[str, Any]]] = []
+
+    def numeric(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
 
     def walk(node: Any, path: list[str]) -> None:
         if not isinstance(node, dict):
             return
-        if node and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in node.values()):
-            rows.append((path, node))
-            return
+        numbers = {key: value for key, value in node.items() if numeric(value)}
+        rate_error = node.get("rate_error")
+        if isinstance(rate_error, dict):
+            numbers.update({f"rate_error_{key}": rate_error[key] for key in ("mean_pp", "max_pp")
+                            if numeric(rate_error.get(key))})
+        if numbers and path:
+            rows.append((path, numbers))
         for key, value in node.items():
-            walk(value, [*path, str(key).replace("_", " ")])
+            if key not in ("rate_error", "per_model"):
+                walk(value, [*path, str(key).replace("_", " ")])
 
     walk(cross_validation, [])
     keys = list(dict.fromkeys(key for _, metrics in rows for key in metrics))
-    return ([METRIC_NAMES.get(key, key) for key in keys],
+    return ([METRIC_NAMES.get(key, key.replace("_", " ")) for key in keys],
             [(path, [metrics.get(key) for key in keys]) for path, metrics in rows])
 
 
