@@ -117,3 +117,21 @@ def test_the_demo_models_repetition_loops_are_unusable_and_few_fluent_answers_ar
     assert totals["loop"] >= 400
     assert flagged["loop"] / totals["loop"] >= 0.95
     assert flagged["fluent"] / totals["fluent"] <= 0.10
+
+
+def test_real_models_fluent_answers_are_not_unusable():
+    """On the 5,150 shared dev answers of real models, the rule flags only word salad (11 Llama 3.1 70B answers,
+    read by hand: token soup), never a repetition verdict on fluent text (docs/detector.md)."""
+    from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
+
+    paths = shared_dev_paths()
+    if len(paths) < 3:
+        pytest.skip("the shared dev sets (../shared/data/refusal-dev, or $DECCP_SHARED_DIR) are not on this machine")
+    flagged = []
+    for path in paths:
+        for _, row in iter_jsonl(path):
+            reason = unusable_reason(split_reasoning(row["response"] or ""), row.get("question") or "")
+            if reason is not None:
+                flagged.append((reason, row["model"]))
+    assert len(flagged) <= 11
+    assert {reason for reason, _ in flagged} <= {"token_soup"}
