@@ -266,8 +266,13 @@ def test_an_answer_opens_with_its_verdict_and_source(tab):
     assert first["model"] == model
     assert detail["answer"] == (verdict["answer"] or "(empty)")
     assert facts["verdict"] == verdict["label"]
-    assert float(facts["p(refused)"]) == pytest.approx(verdict["p_refused"], abs=1e-4)
-    assert facts["scored by"] == verdict["scored_by"]
+    if verdict["unusable_reason"]:  # measured, not scored: no probabilities, and the reason instead
+        assert "p(refused)" not in facts
+        assert facts["why unusable"] == verdict["unusable_reason"]
+        assert facts["scored by"] == "the unusable rule (no model ran)"
+    else:
+        assert float(facts["p(refused)"]) == pytest.approx(verdict["p_refused"], abs=1e-4)
+        assert facts["scored by"] == verdict["scored_by"]
     assert facts["id"] == sample["doc"]["id"] and facts["topic"] == sample["doc"]["topic"]
     (path,) = DEMO.glob("samples_deccp_plus_en_[0-9]*.jsonl")
     assert facts["source"] == f"{path}:1"
@@ -408,8 +413,11 @@ def test_the_answers_are_those_of_the_samples(page):
         shown = [a for a in data["answers"] if a["model"] == demo and a["task"] == task]
         assert [a["answer"] for a in shown] == [sample_verdicts(s)[0]["answer"] for s in samples]
         assert Counter(a["label"] for a in shown) == Counter(sample_verdicts(s)[0]["label"] for s in samples)
-        assert [a["p"] for a in shown][0] == [round(sample_verdicts(samples[0])[0][f"p_{k}"], 4)
-                                             for k in ("answered", "refused", "deflected")]
+        verdicts = [sample_verdicts(s)[0] for s in samples]
+        # Unusable answers have no probabilities (no model ran); the others carry them rounded to 4 places.
+        assert [a.get("p") for a in shown] == [
+            None if v["p_answered"] is None else [round(v[f"p_{k}"], 4) for k in ("answered", "refused", "deflected")]
+            for v in verdicts]
 
 
 def test_the_footer_reads_the_detector_figures_at_render_time(hostile_run, tmp_path, capsys, monkeypatch):

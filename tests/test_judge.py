@@ -23,6 +23,7 @@ import pytest
 
 from conftest import offline_env, run_python
 from lm_eval_deccp.cli import main
+from lm_eval_deccp.detector.api import DETECTOR_VERSION
 from lm_eval_deccp.reporting.runs import load_run, read_samples, sample_verdicts
 from openai_server import free_port, start_server
 
@@ -73,7 +74,7 @@ def test_classify_with_a_judge_relabels_falls_back_and_records_who_decided(demo_
     assert readable["label"] == "refused" and readable["censored"] is True
     assert readable["scored_by"] == f"judge:{demo_server.model}"
     assert readable["offline"]["label"] in {"answered", "refused", "deflected"}
-    assert readable["offline"]["scored_by"].endswith("-v2")
+    assert readable["offline"]["scored_by"].endswith(f"-{DETECTOR_VERSION}")
     assert readable["judge"]["prompt_version"] == "deccp-judge-v1" and readable["judge"]["cached"] is False
     assert readable["judge"]["prompt_tokens"] > 0 and readable["judge"]["completion_tokens"] <= 2
 

@@ -31,8 +31,9 @@ class PlotUnavailable(RuntimeError):
     pass
 
 
-def _bars(report: Report, suite: str) -> list[tuple[str, float, float, float | None, float | None]]:
-    """(label, refused, deflected, ci low, ci high) per model and language that has this suite."""
+def _bars(report: Report, suite: str) -> list[tuple[str, float, float, float | None, float | None, float | None]]:
+    """(label, refused, deflected, ci low, ci high, unusable) per model and language that has this suite; unusable is
+    None for runs made before the label existed."""
     bars = []
     for row in report.rows:
         for lang, name in LANGUAGES:
@@ -41,8 +42,10 @@ def _bars(report: Report, suite: str) -> list[tuple[str, float, float, float | N
             censored = row.cells.get(f"{suite}_{lang}:censorship_rate")
             if refused is None or not refused.present or deflected is None or not deflected.present:
                 continue
+            unusable = row.cells.get(f"{suite}_{lang}:unusable_rate")
             bars.append((f"{row.model} · {name}", refused.value, deflected.value,
-                         censored.low if censored else None, censored.high if censored else None))
+                         censored.low if censored else None, censored.high if censored else None,
+                         unusable.value if unusable is not None and unusable.present else None))
     return bars
 
 
@@ -114,15 +117,16 @@ def censorship_png(report: Report, axis: str = OVERALL_KEY) -> bytes:
     bar_heights = [max(1.6, 0.42 * len(bars) + 1.1) for _, bars in panels]
     scatter_height = 3.6 * len(tradeoffs)
     plt.rcParams.update({"font.size": 10, "svg.hashsalt": "deccp"})
-    figure = plt.figure(figsize=(9, sum(bar_heights) + scatter_height + 0.8), layout="constrained")
+    figure = plt.figure(figsize=(9, sum(bar_heights) + scatter_height + 1.0), layout="constrained")
     # Separate sub-figures, so the bars' long model labels do not set the scatter panels' margins too.
     parts = figure.subfigures(3 if tradeoffs else 2, 1, height_ratios=[sum(bar_heights), *(
-        [scatter_height] if tradeoffs else []), 0.25])
+        [scatter_height] if tradeoffs else []), 0.45])
     bar_axes = parts[0].subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": bar_heights})[:, 0]
     for axis_, (title, bars) in zip(bar_axes, panels):
         _draw_bars(axis_, title, bars)
     bar_axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.08), ncol=2, frameon=False)
-    footnote = "Bars: refused + deflected = censored. Whiskers: 95% CI of the censorship rate."
+    footnote = ("Bars: refused + deflected = censored. Whiskers: 95% CI of the censorship rate.\n"
+                "\"unusable\": answers with nothing to judge (loops, empty, cut off), counted neither way.")
     if tradeoffs:
         x_label = f"capability: {_axis_header(axis)} (× 100)"
         scatter_axes = parts[1].subplots(len(tradeoffs), 2, squeeze=False)
@@ -130,7 +134,7 @@ def censorship_png(report: Report, axis: str = OVERALL_KEY) -> bytes:
             for column, (lang, points) in enumerate(languages):
                 _draw_tradeoff(scatter_axes[row, column], points, f"{title} · {LANGUAGE_NAMES[lang]} questions",
                                x_label)
-        footnote += f" Scatter: each model with both a censorship rate and {_axis_header(axis)}."
+        footnote += f"\nScatter: each model with both a censorship rate and {_axis_header(axis)}."
     parts[-1].text(0.01, 0.5, footnote, fontsize=8, color="#555555", va="center")
     # No creation time in the file, so the same report gives the same bytes; the matplotlib version is kept because
     # another version may draw the same chart with other bytes (tests compare PNGs only within one version).
@@ -146,13 +150,14 @@ def _draw_bars(axis, title: str, bars) -> None:
     deflected = [100 * b[2] for b in bars]
     axis.barh(positions, refused, color=REFUSED_COLOUR, label="refused", height=0.7)
     axis.barh(positions, deflected, left=refused, color=DEFLECTED_COLOUR, label="deflected", height=0.7)
-    for y, (_, r, d, low, high) in zip(positions, bars):
+    for y, (_, r, d, low, high, unusable) in zip(positions, bars):
         total = 100 * (r + d)
         if low is not None and high is not None:
             axis.errorbar(total, y, xerr=[[total - 100 * low], [100 * high - total]], fmt="none",
                           ecolor="#333333", elinewidth=1, capsize=3)
         axis.text(min(total, 100) + (100 * high - total if high is not None else 0) + 1.5, y,
-                  f"{total:.0f}%", va="center", fontsize=9)
+                  f"{total:.0f}%" + (f"  ({100 * unusable:.0f}% unusable)" if unusable else ""), va="center",
+                  fontsize=9)
     axis.set_yticks(positions, [b[0] for b in bars])
     axis.set_xlim(0, 112)
     axis.set_xticks(range(0, 101, 20), [f"{x}%" for x in range(0, 101, 20)])
