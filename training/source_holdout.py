@@ -11,7 +11,7 @@ SpeechMap China, both languages) is the other extreme: the detector has seen oth
 be expected on new models and questions of a known kind; neither is a measurement on them.
 
 Keyword detector only (the cascade's first part, which decides 93% of answers in the grid); the shipped code path
-(crossval._run, crossval.verdicts, crossval.summarise) with these splits. About 10 minutes on 2 cores.
+(crossval._run, crossval.verdicts, crossval.summarise) with these splits. About 2 minutes on 2 cores.
 """
 
 from __future__ import annotations
