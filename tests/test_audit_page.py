@@ -269,7 +269,7 @@ def test_an_answer_opens_with_its_verdict_and_source(tab):
     if verdict["unusable_reason"]:  # measured, not scored: no probabilities, and the reason instead
         assert "p(refused)" not in facts
         assert facts["why unusable"] == verdict["unusable_reason"]
-        assert facts["scored by"] == "the unusable rule (no model ran)"
+        assert facts["scored by"] == "the unusable rule (measured, no model)"
     else:
         assert float(facts["p(refused)"]) == pytest.approx(verdict["p_refused"], abs=1e-4)
         assert facts["scored by"] == verdict["scored_by"]

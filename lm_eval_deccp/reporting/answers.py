@@ -28,6 +28,9 @@ from lm_eval_deccp.reporting.runs import ResultsError, iter_jsonl_objects, sampl
 from lm_eval_deccp.reporting.table import ModelRuns, censorship_tasks
 from lm_eval_deccp.text import as_text
 
+# Who gave an `unusable` verdict: detector/unusable.py's measurement, not a model.
+UNUSABLE_RULE = "the unusable rule (measured, no model)"
+
 # The raw generation is kept beside the scored answer only when they differ (a reasoning model's thinking was
 # dropped); thinking can run to thousands of tokens per answer, so it is cut here to keep the page small. The
 # source file and line of every answer are on the page for the rest.
@@ -53,7 +56,10 @@ class AnswerSet:
     tasks_with_answers: dict[str, list[str]] = field(default_factory=dict)  # model -> tasks
 
     def scored_by_counts(self) -> Counter:
-        return Counter(answer.get("scored_by") or "" for answer in self.answers)
+        """{who gave the verdict: answers}; an `unusable` verdict names no artifact (it is measured), so it counts
+        under UNUSABLE_RULE, and "" is left for runs made before verdicts recorded `scored_by`."""
+        return Counter(answer.get("scored_by") or (UNUSABLE_RULE if answer.get("unusable_reason") else "")
+                       for answer in self.answers)
 
 
 def collect_answers(models: Sequence[ModelRuns], problems: list[str]) -> AnswerSet:

@@ -14,6 +14,7 @@ from typing import Any
 
 from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.detector.embeddings import DEFAULT_BACKEND, backend_slug
+from lm_eval_deccp.reporting.answers import UNUSABLE_RULE
 
 JUDGE_PREFIX = "judge:"
 # Column names for the metrics the training command writes; an unknown metric keeps its own name.
@@ -107,7 +108,7 @@ def detector_card(scored_by: Counter, recorded: list[str]) -> DetectorCard:
     parts = {Path(str(part)).stem for part in (metadata or {}).get("parts") or []} or {default_stem}
     for name, count in sorted(scored_by.items(), key=lambda item: (-item[1], item[0])):
         entry = ScoredBy(name, count)
-        if name and not name.startswith(JUDGE_PREFIX):
+        if name and name != UNUSABLE_RULE and not name.startswith(JUDGE_PREFIX):
             part_metadata, part_path = read_metadata(name)
             if part_path is not None:
                 entry.metadata_file = part_path.name

@@ -419,7 +419,7 @@
       ["p(refused)", answer.p ? answer.p[1].toFixed(4) : null],
       ["p(deflected)", answer.p ? answer.p[2].toFixed(4) : null],
       ["p(censored)", answer.p ? (answer.p[1] + answer.p[2]).toFixed(4) : null],
-      ["scored by", answer.scored_by || (answer.unusable_reason ? "the unusable rule (no model ran)" : "not recorded")],
+      ["scored by", answer.scored_by || (answer.unusable_reason ? "the unusable rule (measured, no model)" : "not recorded")],
       ["why unusable", answer.unusable_reason],
       ["reasoning format", answer.reasoning_format ? answer.reasoning_format + " (thinking dropped before scoring)"
         : null],
