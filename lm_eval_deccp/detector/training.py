@@ -90,7 +90,9 @@ def prepare(rows: Sequence[dict]) -> Prepared:
     langs = [r.get("lang") if r.get("lang") in ("en", "zh") else detect_lang(t) for r, t in zip(rows, texts)]
     y = np.array([LABELS.index(r["label"]) for r in rows], dtype=np.int64)
     is_exemplar = np.array([r.get("source") == "exemplars" for r in rows], dtype=bool)
-    unusable = np.array([unusable_reason(split_response(r.get("response"))) is not None for r in rows], dtype=bool)
+    # With the question, as at run time (an answer that only echoes its question is unusable there too).
+    unusable = np.array([unusable_reason(split_response(r.get("response")), as_text(r.get("question"))) is not None
+                         for r in rows], dtype=bool)
     return Prepared(list(rows), texts, questions, langs, y, is_exemplar, unusable, features.term_counts(texts),
                     phrases.phrase_features(texts), features.term_counts(questions),
                     question_features.subject_shares(texts, questions))
