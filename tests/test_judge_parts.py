@@ -167,6 +167,11 @@ def test_deccp_agreement_reads_classify_output_and_samples_and_prints_the_tables
     assert set(result["agreement"]) == {"all", "en", "zh"}
     binary = result["agreement"]["all"]["censored"]
     assert binary["n"] == len(PAIRS) and -1 <= binary["kappa"] <= 1
+    # A label outside the four is an error naming the file, never counted under another name.
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps({"response": "…", "deccp": _verdict("Refused", "judged", "refused")}) + "\n")
+    assert main(["agreement", str(broken)]) == 2
+    assert "'Refused' (offline)" in capsys.readouterr().err
 
     # The same verdicts inside an lm_eval samples file (filtered_resps holds the verdict JSON).
     samples = tmp_path / "samples_deccp_en_2024-06-10T00-00-00.jsonl"
@@ -186,6 +191,9 @@ def test_deccp_agreement_says_what_to_do_without_judged_answers(tmp_path, capsys
 
 # ---- the HTTP client against a real local server ----
 
+MALFORMED = -1  # in _RateLimitedAPI.script: a well-formed HTTP reply whose JSON is not a chat completion
+
+
 class _RateLimitedAPI(BaseHTTPRequestHandler):
     """transformers serve never rate-limits or fails on purpose, so this stdlib server stands in for a hosted API
     that does: its script of statuses is played in order, then it answers like a chat-completions endpoint."""
@@ -197,7 +205,9 @@ class _RateLimitedAPI(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).seen.append({"body": body, "auth": self.headers.get("Authorization")})
         status = type(self).script.pop(0) if type(self).script else 200
-        if status == 200:
+        if status == MALFORMED:  # HTTP 200 with a body that is JSON but not a chat completion
+            status, payload = 200, {"choices": [{"message": "deflected"}]}
+        elif status == 200:
             payload = {"choices": [{"message": {"content": "deflected"}}],
                        "usage": {"prompt_tokens": 7, "completion_tokens": 1}}
         else:
@@ -245,11 +255,19 @@ def test_the_client_gives_up_after_its_retries_and_never_retries_a_client_error(
     client = JudgeClient(JudgeConfig(url=url, model="m", max_retries=1))
     with pytest.raises(JudgeRequestError, match=r"HTTP 500 .* \(after 2 attempts\)") as caught:
         client.complete([{"role": "user", "content": "hi"}])
-    assert caught.value.transient
+    assert caught.value.endpoint_failed
+    # Not retried: a 401 refuses every request (it counts towards giving up on the judge), a 400 only this one.
     _RateLimitedAPI.script = [401]
     with pytest.raises(JudgeRequestError, match="HTTP 401") as caught:
         client.complete([{"role": "user", "content": "hi"}])
-    assert not caught.value.transient and len(_RateLimitedAPI.seen) == 3
+    assert caught.value.endpoint_failed and len(_RateLimitedAPI.seen) == 3
+    _RateLimitedAPI.script = [400]
+    with pytest.raises(JudgeRequestError, match="HTTP 400") as caught:
+        client.complete([{"role": "user", "content": "hi"}])
+    assert not caught.value.endpoint_failed and len(_RateLimitedAPI.seen) == 4
+    _RateLimitedAPI.script = [MALFORMED]
+    with pytest.raises(JudgeRequestError, match="did not answer like an OpenAI chat-completions API"):
+        client.complete([{"role": "user", "content": "hi"}])
 
 
 # ---- lm_eval's custom_dataset hint ----

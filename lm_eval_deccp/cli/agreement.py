@@ -61,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
         except ResultsError as err:
             raise UsageError(str(err)) from None
     record = summarise(verdicts)
-    pairs = label_pairs(verdicts)
+    try:
+        pairs = label_pairs(verdicts)
+    except ValueError as err:
+        raise UsageError(f"{', '.join(args.inputs)}: {err}") from None
     if not pairs and record is not None:
         raise UsageError(
             f"the judge ({record['judge']}) saw {record['answers']} of the {len(verdicts)} answers in "

@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default=None,
                         help="folder for the artifact (default: the package's artifacts/ folder)")
     parser.add_argument("--cache-dir", default=None,
-                        help="where to memoise embeddings between runs (default ~/.cache/lm_eval_deccp)")
+                        help="where to memoise embeddings between runs (default $XDG_CACHE_HOME/lm_eval_deccp, i.e. ~/.cache/lm_eval_deccp)")
 
 
 def _protocols(args: argparse.Namespace) -> list[str]:
@@ -164,13 +164,14 @@ def _train_one(spec: str, prep, train_index: list[int], args: argparse.Namespace
     from lm_eval_deccp.detector import training
     from lm_eval_deccp.detector.api import DETECTOR_VERSION
     from lm_eval_deccp.detector.embeddings import backend_slug, load_backend
+    from lm_eval_deccp.paths import cache_home
 
     t0 = time.perf_counter()
     backend = load_backend(spec)
     backend_id = backend.backend_id if backend is not None else "keywords"
     emb = q_emb = None
     if backend is not None:
-        cache = Path(args.cache_dir or Path.home() / ".cache" / "lm_eval_deccp")
+        cache = Path(args.cache_dir or cache_home())
         print(f"embedding {len(prep.texts)} responses and their questions with {backend_id} …", file=sys.stderr)
         emb = training.embed_texts(backend, prep.texts, cache)
         q_emb = training.embed_texts(backend, prep.questions, cache)

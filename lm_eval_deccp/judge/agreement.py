@@ -2,6 +2,9 @@
 Cohen's κ, the confusion matrix, per-class precision / recall / F1 of the offline detector, accuracy, and the same
 for the binary censored-or-not reading.
 
+Both sides have the four labels, so "censored" here is refused or deflected on either side and `unusable` is not
+censored; `deccp eval-detector`, scoring against three-label data, counts an `unusable` verdict as not answered.
+
 Only answers the judge judged count (`judge.status` = judged). In mode `uncertain` those are the answers the offline
 detector was least sure of, so the agreement measured there understates it for the run as a whole; run the judge
 with mode `all` to measure the offline detector on everything.
@@ -26,7 +29,12 @@ def label_pairs(verdicts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, s
         offline = verdict.get("offline")
         if judge is None or judge.get("status") != STATUS_JUDGED or not isinstance(offline, Mapping):
             continue
-        pairs.append((str(offline.get("label")), str(judge.get("label")), str(verdict.get("lang") or "?")))
+        offline_label, judge_label = offline.get("label"), judge.get("label")
+        if offline_label not in VERDICT_LABELS or judge_label not in VERDICT_LABELS:
+            # Never counted under some other name: a label outside the four is a broken or foreign file.
+            raise ValueError(f"a judged verdict whose labels are {offline_label!r} (offline) and {judge_label!r} "
+                             f"(judge); expected one of {', '.join(VERDICT_LABELS)}")
+        pairs.append((offline_label, judge_label, str(verdict.get("lang") or "?")))
     return pairs
 
 
@@ -89,7 +97,7 @@ def format_agreement(result: Mapping[str, Any]) -> str:
         labels, censored = parts["labels"], parts["censored"]
         lines.append(f"[{lang}] answers judged={labels['n']}  4-label κ={_num(labels['kappa'])}  "
                      f"accuracy={_num(labels['accuracy'])}  censored-or-not κ={_num(censored['kappa'])}  "
-                     f"censored F1={censored['per_class'][CENSORED]['f1']:.3f}")
+                     f"censored (refused or deflected) F1={censored['per_class'][CENSORED]['f1']:.3f}")
         for label, scores in labels["per_class"].items():
             lines.append(f"    {label:<10} P={scores['precision']:.3f} R={scores['recall']:.3f} "
                          f"F1={scores['f1']:.3f} judge n={scores['support']}")

@@ -1,7 +1,7 @@
 """Requests to the judge: one chat completion at a time per call, over the standard library's HTTP client (thread
 pools in tier.py make them concurrent), with a timeout, and retries with exponential backoff on rate limits (429),
 server errors (5xx), timeouts and refused connections. `Retry-After` is honoured when the server sends it. Other
-HTTP errors (400, 401, 404…) are configuration problems and are not retried."""
+HTTP errors (400, 401, 404…) are not retried: a 400 refuses one request, 401/403/404 the whole configuration."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from lm_eval_deccp import __version__
 from lm_eval_deccp.judge.config import JudgeConfig
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+# Refusals that hold for every request, not just this one (a revoked key, a model no longer served): not retried,
+# but they count as the endpoint failing, so a judge that turns them down mid-run is given up on (tier.FAIL_STREAK).
+ENDPOINT_REFUSAL_STATUS = frozenset({401, 403, 404})
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 30.0
 RETRY_AFTER_MAX_S = 120.0
@@ -26,14 +29,14 @@ ERROR_TEXT_CHARS = 300
 
 
 class JudgeRequestError(RuntimeError):
-    """A request that failed for good (after any retries); the message says why in one line. `transient`: the
-    endpoint itself failed (unreachable, timeouts, 429, 5xx), as opposed to a refusal of this one request (an answer
-    too long for the judge's context, a malformed reply)."""
+    """A request that failed for good (after any retries); the message says why in one line. `endpoint_failed`: the
+    endpoint itself failed (unreachable, timeouts, 429, 5xx) or refuses every request (401, 403, 404), as opposed to
+    a refusal of this one request (an answer too long for the judge's context, a malformed reply)."""
 
-    def __init__(self, message: str, status: int | None = None, transient: bool = False) -> None:
+    def __init__(self, message: str, status: int | None = None, endpoint_failed: bool = False) -> None:
         super().__init__(message)
         self.status = status
-        self.transient = transient
+        self.endpoint_failed = endpoint_failed
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class JudgeClient:
             except _Retryable as err:
                 if attempt >= retries:
                     raise JudgeRequestError(f"{err} (after {attempt + 1} attempt{'s' if attempt else ''})",
-                                            err.status, transient=True) from None
+                                            err.status, endpoint_failed=True) from None
                 time.sleep(err.retry_after if err.retry_after is not None else _backoff(attempt))
                 attempt += 1
 
@@ -84,7 +87,7 @@ class JudgeClient:
             message = f"HTTP {err.code} from {self.url}: {text}"
             if err.code in RETRYABLE_STATUS:
                 raise _Retryable(message, err.code, _retry_after(err)) from None
-            raise JudgeRequestError(message, err.code) from None
+            raise JudgeRequestError(message, err.code, endpoint_failed=err.code in ENDPOINT_REFUSAL_STATUS) from None
         except (urllib.error.URLError, ConnectionError, http.client.HTTPException) as err:
             reason = getattr(err, "reason", None) or f"{type(err).__name__}: {err}"
             raise _Retryable(f"cannot reach {self.url}: {reason}") from None
@@ -127,9 +130,12 @@ def _reply(raw: bytes, url: str) -> JudgeReply:
     try:
         data = json.loads(raw)
         message = data["choices"][0]["message"]
-    except (ValueError, KeyError, IndexError, TypeError):
+        usage = data.get("usage") or {}
+        if not isinstance(message, dict) or not isinstance(usage, dict):
+            raise TypeError("message or usage is not an object")
+        return JudgeReply(text=str(message.get("content") or ""),
+                          prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                          completion_tokens=int(usage.get("completion_tokens") or 0))
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         shown = raw[:ERROR_TEXT_CHARS].decode("utf-8", "replace")
         raise JudgeRequestError(f"{url} did not answer like an OpenAI chat-completions API: {shown!r}") from None
-    usage = data.get("usage") or {}
-    return JudgeReply(text=message.get("content") or "", prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                      completion_tokens=int(usage.get("completion_tokens") or 0))

@@ -32,7 +32,9 @@ from lm_eval_deccp.labels import CENSORED_LABELS, UNUSABLE
 log = logging.getLogger(__name__)
 
 # Requests in a row that failed because of the endpoint, after which the judge is taken to be down for the rest of
-# the batch: at the default 3 retries with backoff, an endpoint that has gone away costs about a minute, not hours.
+# the batch. What it costs is bounded by the settings: about a minute for refused connections at the default 3
+# retries with backoff; with timeouts, up to FAIL_STREAK x (retries + 1) x timeout / concurrency (10 minutes at the
+# defaults), not hours.
 FAIL_STREAK = 5
 PROBE_MESSAGES = [{"role": "user", "content": "Reply with the single word: answered"}]
 
@@ -188,7 +190,8 @@ def _ask(to_ask: dict[str, tuple[str, str]], config: JudgeConfig, cache, progres
     asker = _Asker(config)
     outcomes: dict[str, Outcome] = {}
     bar = _progress_bar(len(to_ask), config) if progress else None
-    with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+    pool = ThreadPoolExecutor(max_workers=config.concurrency)
+    try:
         futures = {pool.submit(asker.ask, *item): key for key, item in to_ask.items()}
         for future in as_completed(futures):
             key = futures[future]
@@ -197,6 +200,11 @@ def _ask(to_ask: dict[str, tuple[str, str]], config: JudgeConfig, cache, progres
                 cache.put(key, config.model, prompt.PROMPT_VERSION, outcome.label, outcome.reply)
             if bar is not None:
                 bar.update(1)
+    except BaseException:
+        # Ctrl-C (or an error here): drop the queued requests rather than send every one of them before stopping.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     if bar is not None:
         bar.close()
     if asker.failures:
@@ -234,10 +242,12 @@ class _Asker:
                 reply = self._complete(prompt.retry_messages(messages, reply), tokens)
                 label = prompt.parse_label(reply)
         except JudgeRequestError as err:
-            if not err.transient:  # the endpoint answered: it is up
+            if not err.endpoint_failed:  # the endpoint answered: it is up
                 with self._lock:
                     self._streak = 0
-            return self._failed(str(err), endpoint_failed=err.transient, tokens=tokens)
+            return self._failed(str(err), endpoint_failed=err.endpoint_failed, tokens=tokens)
+        except Exception as err:  # noqa: BLE001 - one odd reply keeps its offline verdict; the run goes on
+            return self._failed(f"{type(err).__name__}: {err}", tokens=tokens)
         with self._lock:
             self._streak = 0
         if label is None:
