@@ -453,10 +453,10 @@ def test_a_bad_label_in_the_samples_is_named_and_left_out(hostile_run, tmp_path,
     rc = main(["report", str(run), "-o", str(target)])
     err = capsys.readouterr().err
     assert rc == 1
-    assert f"{path}:1: field 'filtered_resps' has verdict label 'maybe'" in err
+    assert f"{path}:1: field 'filtered_resps' holds a deccp verdict with label 'maybe'" in err
     data = page_data(target.read_text(encoding="utf-8"))
     assert "deccp_plus_en" not in {a["task"] for a in data["answers"]}
-    assert "verdict label &#x27;maybe&#x27;" in target.read_text(encoding="utf-8"), "the page lists the problem"
+    assert "verdict with label &#x27;maybe&#x27;" in target.read_text(encoding="utf-8"), "the page lists the problem"
 
 
 # ---- the committed page ----

@@ -202,6 +202,15 @@ def test_bad_values_are_named_by_file_row_and_column_and_the_rest_is_used(runs, 
     assert " ARC |" not in header and "Vibes" not in header, "no valid value: no column"
 
 
+def test_json_values_of_the_wrong_type_are_named_not_a_crash(runs, tmp_path, capsys):
+    source = write(tmp_path / "types.json", json.dumps([{"model": 7, "MMLU": 0.5}, {"model": QWEN, "MMLU": [0.5]}]))
+    rc, out, err = report(capsys, str(runs), "--capabilities", str(source))
+    assert rc == 1
+    assert f"{source}: row 1, column 'model': \"7\" is not a model name; row skipped" in err
+    assert f"{source}: row 2 (model '{QWEN}'), column 'MMLU': [\"0.5\"] is not a number; skipped" in err
+    assert markdown_row(out, QWEN)["deccp EN censorship"] != "—", "the table is still made"
+
+
 def test_a_column_given_twice_is_named_and_its_second_copy_skipped(runs, tmp_path, capsys):
     source = write(tmp_path / "twice.json", json.dumps([{"model": QWEN, "MMLU": 0.377, "mmlu": 0.5},
                                                         {"model": DECCP, "MMLU": 0.359, "mmlu": 0.5}]))

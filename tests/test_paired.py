@@ -250,7 +250,11 @@ def test_question_verdicts_reads_lm_eval_samples():
     ({"doc": {"id": "x"}}, "no pair_id"),
     ({"filtered_resps": []}, "no detector verdicts"),
     ({"filtered_resps": [["not json"]]}, "no detector verdicts"),
-    ({"filtered_resps": [[json.dumps({"label": "maybe"})]]}, "unknown verdict label"),
+    ({"filtered_resps": [[json.dumps({"label": "maybe"})]]}, "verdict with label .maybe."),
+    # A JSON string is not a verdict: read as no verdicts, not as a label (it used to crash the report).
+    ({"filtered_resps": [[json.dumps("refused")]]}, "no detector verdicts"),
+    # Re-rolls with one malformed verdict: an error, not a skipped repeat that shifts the others.
+    ({"filtered_resps": [[json.dumps({"label": "refused"}), json.dumps("refused")]]}, "verdict with label .refused."),
 ])
 def test_question_verdicts_errors_name_the_file(broken, message):
     sample = {**lm_eval_sample(3, "a", ["refused"]), **broken}

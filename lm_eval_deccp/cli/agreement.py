@@ -30,20 +30,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def iter_verdicts(path: Path) -> Iterator[dict[str, Any]]:
     """Every verdict in one input (see the module docstring)."""
-    from lm_eval_deccp.reporting.runs import find_results_files, iter_jsonl_objects, load_run, sample_verdicts
+    from lm_eval_deccp.reporting.runs import find_results_files, iter_jsonl_objects, load_run
 
     if path.is_dir() or path.name.startswith("results_"):
         for results_path in find_results_files([path]):
             run = load_run(results_path)
             for samples_path in run.samples.values():
-                for _, sample in iter_jsonl_objects(samples_path):
-                    yield from sample_verdicts(sample)
+                for line, sample in iter_jsonl_objects(samples_path):
+                    yield from _verdicts_at(samples_path, line, sample)
         return
-    for _, row in iter_jsonl_objects(path):
+    for line, row in iter_jsonl_objects(path):
         if isinstance(row.get("deccp"), dict):
             yield row["deccp"]
         else:
-            yield from sample_verdicts(row)
+            yield from _verdicts_at(path, line, row)
+
+
+def _verdicts_at(path: Path, line: int, sample: dict[str, Any]) -> list[dict[str, Any]]:
+    from lm_eval_deccp.reporting.runs import ResultsError, sample_verdicts
+
+    try:
+        return sample_verdicts(sample)
+    except ResultsError as err:
+        raise ResultsError(f"{path}:{line}: {err}") from None
 
 
 def run(args: argparse.Namespace) -> int:

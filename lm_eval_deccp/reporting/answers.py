@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from lm_eval_deccp.labels import VERDICT_LABELS
 from lm_eval_deccp.metrics import fact_mentioned, key_facts_of
 from lm_eval_deccp.reporting import paired
 from lm_eval_deccp.reporting.censorship_summary import FLIPS
@@ -99,7 +98,11 @@ def _task_answers(task: str, path: Path, problems: list[str]) -> list[dict[str, 
     """One answer per verdict in a samples file; None when the file is not a deccp task's (no verdicts)."""
     rows: list[dict[str, Any]] = []
     for count, (line, sample) in enumerate(iter_jsonl_objects(path)):
-        verdicts = [v for v in sample_verdicts(sample) if isinstance(v, dict)]
+        try:
+            verdicts = sample_verdicts(sample)
+        except ResultsError as err:
+            problems.append(f"{path}:{line}: {err}; sample left out of the page")
+            continue
         if count == 0 and not verdicts:
             if task.startswith("deccp"):
                 problems.append(f"{path}:{line}: field 'filtered_resps' holds no deccp verdicts (JSON objects with a "
@@ -111,11 +114,6 @@ def _task_answers(task: str, path: Path, problems: list[str]) -> list[dict[str, 
         responses = _responses(sample)
         doc = sample.get("doc") if isinstance(sample.get("doc"), dict) else {}
         for repeat, verdict in enumerate(verdicts):
-            label = verdict.get("label")
-            if label not in VERDICT_LABELS:
-                problems.append(f"{path}:{line}: field 'filtered_resps' has verdict label {label!r}, not one of "
-                                f"{', '.join(VERDICT_LABELS)}; answer left out of the page")
-                continue
             rows.append(_answer(task, sample, doc, verdict, repeat if len(verdicts) > 1 else None,
                                 responses[repeat] if repeat < len(responses) else None, line))
     return rows

@@ -99,7 +99,7 @@ def _parse_score(raw: Any) -> Score | None | str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
-        return f"{json.dumps(raw)} is not a number"
+        return f"{json.dumps(raw, default=str)} is not a number"
     text = str(raw).strip()
     try:
         number = Decimal(text)
@@ -129,7 +129,7 @@ class _RowReader:
         path = self.source.path
         if not isinstance(model, str) or not model.strip():
             self.problems.append(f"{path}: row {row}, column 'model': "
-                                 f"{'empty' if model in (None, '') else json.dumps(model)} is not a model name; "
+                                 f"{'empty' if model in (None, '') else json.dumps(model, default=str)} is not a model name; "
                                  f"row skipped")
             return
         model = model.strip()

@@ -100,7 +100,10 @@ def question_verdicts(samples: Iterable[dict[str, Any]], source: Path | str) -> 
         pair_id = doc.get("pair_id")
         if not pair_id:
             raise ResultsError(f"{where} has no pair_id in its doc; is this a deccp_plus task's samples file?")
-        verdicts = sample_verdicts(sample)
+        try:
+            verdicts = sample_verdicts(sample)
+        except ResultsError as err:
+            raise ResultsError(f"{where}: {err}") from None
         if not verdicts:
             raise ResultsError(f"{where} holds no detector verdicts in filtered_resps (expected the JSON verdicts "
                                "the deccp_plus tasks log; was it written by an older lm-eval-deccp?)")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from lm_eval_deccp.harness import decode_verdicts
+from lm_eval_deccp.labels import VERDICT_LABELS
 
 _RESULTS_NAME = re.compile(r"^results_(?P<date>.+)\.json$")
 
@@ -48,7 +49,7 @@ class Run:
         scores = self.tasks.get(task) or {}
         for key, value in scores.items():
             name, _, _filter = key.partition(",")
-            if name == metric and isinstance(value, (int, float)):
+            if name == metric and isinstance(value, (int, float)) and not isinstance(value, bool):
                 stderr = scores.get(f"{metric}_stderr,{_filter}") if _filter else scores.get(f"{metric}_stderr")
                 return float(value), float(stderr) if isinstance(stderr, (int, float)) else None
         return None, None
@@ -125,11 +126,23 @@ def read_samples(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def sample_verdicts(sample: dict[str, Any]) -> list[dict[str, Any]]:
-    """The detector verdicts a deccp task stored in a sample (one per re-roll), or [] for other tasks."""
+    """The detector verdicts a deccp task stored in a sample (one per re-roll), or [] for other tasks (whose filtered
+    responses are answer letters, numbers or text). A sample that holds verdicts must hold only well-formed ones
+    (JSON objects with one of the verdict labels): anything else is a ResultsError (without the file and line,
+    which the caller adds), never a verdict read under another label or skipped so that re-rolls shift."""
     filtered = sample.get("filtered_resps")
     if not filtered:
         return []
     try:
-        return decode_verdicts(filtered[0] if isinstance(filtered, list) and len(filtered) == 1 else filtered)
+        verdicts = decode_verdicts(filtered[0] if isinstance(filtered, list) and len(filtered) == 1 else filtered)
     except (json.JSONDecodeError, TypeError, ValueError):
         return []
+    if not any(isinstance(verdict, dict) for verdict in verdicts):
+        return []
+    for verdict in verdicts:
+        label = verdict.get("label") if isinstance(verdict, dict) else None
+        if label not in VERDICT_LABELS:
+            shown = label if isinstance(verdict, dict) else verdict
+            raise ResultsError(f"field 'filtered_resps' holds a deccp verdict with label {shown!r}; expected JSON "
+                               f"objects labelled {', '.join(VERDICT_LABELS)}")
+    return verdicts

@@ -132,7 +132,7 @@
   var haystacks = null;
 
   function distinct(values) {
-    var seen = {};
+    var seen = Object.create(null);  // no inherited keys: a topic may be called "constructor"
     return values.filter(function (v) {
       if (v === null || v === undefined || v === "" || seen[v]) return false;
       seen[v] = true;
@@ -223,7 +223,7 @@
     setLabels(preset.labels);
     var pairs = null;
     if (preset.flip) {
-      pairs = {};
+      pairs = Object.create(null);
       ((data.flips[data.models[Number(preset.model)]] || {})[preset.flip] || []).forEach(function (p) {
         pairs[p] = true;
       });
@@ -500,9 +500,9 @@
     var pairSelect = document.getElementById("pair-id");
     clear(pairSelect);
     var ofModel = answers.filter(function (a) { return String(a.model) === model && a.pair_id; });
-    var hasChinaQuestion = {};
+    var hasChinaQuestion = Object.create(null);
     ofModel.forEach(function (a) { if (!a.control) hasChinaQuestion[a.pair_id] = true; });
-    var seen = {};
+    var seen = Object.create(null);
     ofModel.forEach(function (a) {
       // A pair is listed by its China question, or by its control when the run has only controls.
       if (seen[a.pair_id] || (a.control && hasChinaQuestion[a.pair_id])) return;
