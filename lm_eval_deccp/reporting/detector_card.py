@@ -58,12 +58,13 @@ def read_metadata(stem: str) -> tuple[dict[str, Any] | None, Path | None]:
     for folder in artifact_dirs():
         path = folder / f"{stem}.json"
         if path.is_file():
+            # The first file found is the one the detector's artifact sits beside (detector.api looks in the same
+            # order): a broken one means no figures, never the packaged detector's figures for another detector.
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError):
-                continue
-            if isinstance(data, dict):
-                return data, path
+                return None, None
+            return (data, path) if isinstance(data, dict) else (None, None)
     return None, None
 
 
