@@ -36,7 +36,9 @@ def add_arguments(parser) -> None:
                         help="table column holding en/zh; when a table lacks it, the language is detected")
     parser.add_argument("--date", help="run time written into the file names and results (ISO 8601, e.g. "
                                        "2024-06-10T00:00:00; default $SOURCE_DATE_EPOCH or now); fix it to make "
-                                       "the output byte-identical on every run")
+                                       "the output byte-identical on every run (with a judge, labels repeat but "
+                                       "its record of cache hits and tokens differs between a first run and a "
+                                       "re-run)")
     add_judge_arguments(parser)
 
 

@@ -210,7 +210,8 @@ def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, S
 
 def parse_date(value: str | None) -> datetime:
     """--date: an ISO 8601 time (naive means UTC); default $SOURCE_DATE_EPOCH, else now. A fixed date makes
-    the output files byte-identical on every run."""
+    the output files byte-identical on every run (with a judge, its record of cache hits and tokens differs between
+    a first run and a re-run)."""
     if value:
         try:
             parsed = datetime.fromisoformat(value)
