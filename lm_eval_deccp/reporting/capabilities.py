@@ -65,6 +65,18 @@ class CapabilitySource:
         return f"{self.path}: row {row.row} (model {row.model!r})"
 
 
+@dataclass(frozen=True)
+class SourcedRow:
+    """A capability file's row, assigned to a report model."""
+
+    source: CapabilitySource
+    row: CapabilityRow
+
+    @property
+    def where(self) -> str:
+        return f"{self.source.path} row {self.row.row} (model {self.row.model!r})"
+
+
 class CapabilityFileError(ValueError):
     """A capability file that cannot be read at all; the message names the file and the problem."""
 

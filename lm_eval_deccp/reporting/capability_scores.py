@@ -17,25 +17,13 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
-from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, CapabilityRow, CapabilitySource
+from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, CapabilityRow, CapabilitySource, SourcedRow
 from lm_eval_deccp.reporting.cells import Cell
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, CapabilityColumn, matching_tasks
 
 
 class TaskRun(Protocol):
     def metric_by_key(self, task: str, key: str) -> tuple[float | None, float | None]: ...
-
-
-@dataclass(frozen=True)
-class SourcedRow:
-    """A capability file's row, assigned to a report model."""
-
-    source: CapabilitySource
-    row: CapabilityRow
-
-    @property
-    def where(self) -> str:
-        return f"{self.source.path} row {self.row.row} (model {self.row.model!r})"
 
 
 def rename(name: str, aliases: dict[str, str]) -> str:

@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # for the annotation only: capability_scores imports this module
-    from lm_eval_deccp.reporting.capability_scores import SourcedRow
+from lm_eval_deccp.reporting.capabilities import SourcedRow
 
 
 @dataclass

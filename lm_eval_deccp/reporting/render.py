@@ -9,8 +9,7 @@ import io
 import json
 from typing import Any, Callable
 
-from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
-from lm_eval_deccp.reporting.capability_scores import SourcedRow
+from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, SourcedRow
 from lm_eval_deccp.reporting.censorship_summary import METHOD
 from lm_eval_deccp.reporting.table import CI_BOOTSTRAP, CI_NORMAL, Cell, ModelRow, Report
 from lm_eval_deccp.reporting.columns import OVERALL_KEY, ComparisonColumn, RateColumn
