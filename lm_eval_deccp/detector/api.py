@@ -35,7 +35,12 @@ REFINE_BAND = (0.15, 0.85)
 def refine_mask(proba):
     """Which answers a cascade's first model is unsure of (p_censored inside REFINE_BAND), from its (n, 3)
     probabilities; training's cross-validation of the cascade uses the same rule."""
-    p_censored = proba[:, 1] + proba[:, 2]
+    return in_refine_band(proba[:, 1] + proba[:, 2])
+
+
+def in_refine_band(p_censored):
+    """Whether p(censored) (a number or an array) lies in REFINE_BAND: the cascade's rule, and the judge's in mode
+    `uncertain`."""
     return (p_censored >= REFINE_BAND[0]) & (p_censored <= REFINE_BAND[1])
 
 

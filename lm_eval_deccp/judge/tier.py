@@ -101,10 +101,9 @@ def _problem(config: JudgeConfig) -> str | None:
 
 def select(verdicts: Sequence[dict[str, Any]], answers: Sequence[str], config: JudgeConfig) -> list[int]:
     """Indices of the answers the judge is asked about (see the module docstring)."""
-    from lm_eval_deccp.detector.api import REFINE_BAND
+    from lm_eval_deccp.detector.api import in_refine_band
     from lm_eval_deccp.detector.unusable import has_content
 
-    low, high = REFINE_BAND
     chosen = []
     for index, (verdict, answer) in enumerate(zip(verdicts, answers)):
         if not has_content(answer):
@@ -113,7 +112,7 @@ def select(verdicts: Sequence[dict[str, Any]], answers: Sequence[str], config: J
             chosen.append(index)
             continue
         p_censored = verdict.get("p_censored")
-        if p_censored is not None and low <= p_censored <= high:
+        if p_censored is not None and bool(in_refine_band(p_censored)):
             chosen.append(index)
     return chosen
 
