@@ -138,6 +138,8 @@ class Browser:
                 pass
         self._log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
+        if self.process.returncode in (0, -signal.SIGKILL):  # a browser that ended as asked: its log is noise
+            Path(self._log.name).unlink(missing_ok=True)
 
     def __enter__(self) -> "Browser":
         return self
