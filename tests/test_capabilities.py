@@ -153,9 +153,10 @@ def test_mixeval_score_json_for_one_model_and_for_all_models(runs, tmp_path, cap
 def test_a_mixeval_score_json_outside_mixevals_layout_is_named(runs, tmp_path, capsys):
     loose = write(tmp_path / "score.json", _mixeval_score(QWEN_SCORES, "overall", "0.4345"))
     rc, out, err = report(capsys, str(runs), "--capabilities", str(loose))
-    assert rc == 1
     assert f"{loose}: a MixEval score for one model, but its path does not say which model" in err
-    assert "MMLU" not in out.splitlines()[0], "the table is still made, from the runs"
+    # A capability file that yields nothing is refused: a table without the columns asked for is not a result.
+    assert rc == 2 and out == ""
+    assert f"{loose}: no capability value could be used" in err
 
 
 def test_capability_only_models_need_asking_for(runs, capsys):

@@ -69,8 +69,15 @@ def run(args) -> int:
     from lm_eval_deccp.reporting.table import build_report
     from lm_eval_deccp.reporting.plot import PlotUnavailable, capability_axis, plot_censorship
     from lm_eval_deccp.reporting.render import RENDERERS
+    from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
 
     output = Path(args.output) if args.output else None
+    try:
+        for path in [args.output, args.plot]:
+            if path:
+                check_writable(path, "-o" if path == args.output else "--plot")
+    except TextFileError as err:
+        raise UsageError(str(err)) from None
     chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"
     aliases = parse_aliases(args.alias)
     axis = capability_axis(args.plot_capability)
@@ -88,9 +95,11 @@ def run(args) -> int:
         print(f"deccp report: {problem}", file=sys.stderr)
     if not report.rows:
         raise UsageError("no usable results: nothing to report (see the messages above)")
+    if report.unusable_capability_files:
+        raise UsageError(f"{', '.join(report.unusable_capability_files)}: no capability value could be used (see "
+                         f"the messages above); nothing written")
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_text_atomically(output, text)
     else:
         sys.stdout.write(text)
     if args.plot:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS
+from lm_eval_deccp.textfiles import TextFileError, read_text
 
 # The column a source's own overall score goes to; never averaged into Overall.
 PUBLISHED_OVERALL = "Overall (published)"
@@ -295,10 +296,6 @@ def _citation(raw: Any) -> str | None:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CapabilityFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise CapabilityFileError(f"{path}: not UTF-8 text") from None
-    except OSError as err:
-        raise CapabilityFileError(f"{path}: cannot read ({err.strerror})") from None
+        return read_text(path)
+    except TextFileError as err:
+        raise CapabilityFileError(str(err)) from None
