@@ -4,8 +4,9 @@ named as in MixEval, and an Overall.
 
 RESULTS are lm_eval results_*.json files or folders holding them (searched recursively), from lm_eval or from
 `deccp score`; runs of the same model are merged. Capability scores can also come from CSV/TSV/JSON tables or
-MixEval's score.json (--capabilities). Unusable files, rows and values are reported on stderr (naming the file, row
-and column) and the table is made from the rest; the exit status is then 1.
+MixEval's score.json (--capabilities). Unusable rows and values are reported on stderr (naming the file, row and
+column) and the table is made from the rest; the exit status is then 1. A capability file of which nothing at all
+can be used is refused (exit status 2, nothing written): a table without the columns asked for is not a result.
 
   deccp report results/ -o results/leaderboard.md --plot results/leaderboard.png
   deccp report runs/ --capabilities mixeval/score.json --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct"""

@@ -93,7 +93,7 @@ def read_capability_file(path: str | Path, problems: list[str], notes: list[str]
             return _read_json(path, problems, notes)
         raise CapabilityFileError(f"{path}: not a capability file this command reads (.csv, .tsv or .json)")
     except CapabilityFileError as err:
-        problems.append(f"{err}; file skipped")
+        problems.append(f"{err}; nothing of it can be used")
         return None
 
 
