@@ -41,7 +41,12 @@ SUITE_VARIANTS = {
 
 
 class DeccpDataUnavailable(RuntimeError):
-    """The deccp questions could not be loaded; the message says what to do."""
+    """The deccp questions could not be loaded; the message says what to do. `reason` is the cause alone, for
+    callers that give their own advice (a command has no --metadata)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def _offline_message(reason: str) -> str:
@@ -73,6 +78,12 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
 
 @lru_cache(maxsize=4)
 def _load_deccp_splits(data_dir: str | None, revision: str) -> dict[str, tuple[str, ...]]:
+    if data_dir is None:
+        from lm_eval_deccp.hub import offline_reason
+
+        offline = offline_reason()
+        if offline:  # datasets would retry for ~25 s before saying the same
+            raise DeccpDataUnavailable(_offline_message(offline), reason=offline)
     import datasets
 
     try:
@@ -87,7 +98,8 @@ def _load_deccp_splits(data_dir: str | None, revision: str) -> dict[str, tuple[s
             raise DeccpDataUnavailable(
                 f"Could not read the local deccp copy at '{data_dir}': {type(err).__name__}: {err}"
             ) from None
-        raise DeccpDataUnavailable(_offline_message(f"{type(err).__name__}: {err}")) from None
+        reason = f"{type(err).__name__}: {err}"
+        raise DeccpDataUnavailable(_offline_message(reason), reason=reason) from None
     missing = {"censored", "uncensored"} - set(loaded)
     if missing or "text" not in loaded["censored"].column_names:
         raise DeccpDataUnavailable(

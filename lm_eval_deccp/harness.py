@@ -21,8 +21,6 @@ from lm_eval_deccp.text import as_text, final_answer
 
 log = logging.getLogger(__name__)
 
-# Which detector backend the tasks use; lm_eval filters get no run metadata, so this is an environment variable.
-DETECTOR_ENV = "DECCP_DETECTOR_BACKEND"
 # The metric that carries a judged run's record into lm_eval's results file (judge/record.py).
 JUDGE_METRIC = "judge"
 
@@ -46,17 +44,63 @@ def load_suite(variant: str):
 
 
 def prepare_run() -> None:
-    """What every deccp task does when lm_eval loads it, before any generation: fail fast on a judge that is
-    configured but unusable, and keep lm_eval's API models from sending `"stop": []`."""
+    """What every deccp task does when lm_eval loads it, before any generation: fail fast on a detector, a judge or
+    an output path that cannot be used, and keep lm_eval's API models from sending `"stop": []`."""
     from lm_eval_deccp.judge import JudgeUnavailable, check_judge, from_env
     from lm_eval_deccp.judge.config import JudgeConfigError
 
     lm_eval_compat.omit_empty_stop_lists()
+    for check in (_check_detector, lambda: check_judge(from_env()), _check_output_path):
+        try:
+            check()
+        except (DeccpSetupError, JudgeUnavailable, JudgeConfigError) as err:
+            _stop(err)
+            raise
+
+
+class DeccpSetupError(RuntimeError):
+    """A setting that would make the run fail after generating; the message says what to change."""
+
+
+def _check_detector() -> None:
+    """Load the detector now (it is cached for the labelling), so a bad $DECCP_DETECTOR_BACKEND or a damaged
+    artifact stops the run before the first generation instead of after the last."""
+    from lm_eval_deccp.detector.errors import DetectorUnavailable
+
     try:
-        check_judge(from_env())
-    except (JudgeUnavailable, JudgeConfigError) as err:
-        _stop(err)
-        raise
+        task_detector()
+    except (DetectorUnavailable, OSError, ValueError) as err:
+        raise DeccpSetupError(f"the detector cannot be loaded: {str(err).rstrip('.')}. Nothing was generated."
+                              ) from None
+
+
+def _check_output_path() -> None:
+    """lm_eval writes its results only after the whole run and logs (not raises) a failure to write them; check
+    its --output_path now, on the command line, where the run would otherwise be lost."""
+    from lm_eval_deccp.textfiles import TextFileError, check_writable
+
+    if not _running_lm_eval_cli():
+        return
+    path = _argument_value(sys.argv[1:], ("--output_path", "-o"))
+    if not path:
+        return
+    try:
+        check_writable(path, "--output_path", folder=not path.endswith(".json"))
+    except TextFileError as err:
+        raise DeccpSetupError(f"{err}; lm_eval would generate every answer and then fail to save them. "
+                              f"Nothing was generated.") from None
+
+
+def _argument_value(argv: Sequence[str], names: Sequence[str]) -> str | None:
+    """The value of the last of `names` in argv ("--name value" or "--name=value"), or None."""
+    value = None
+    for index, item in enumerate(argv):
+        for name in names:
+            if item == name and index + 1 < len(argv):
+                value = argv[index + 1]
+            elif item.startswith(name + "="):
+                value = item[len(name) + 1:]
+    return value
 
 
 def _stop(err: Exception) -> None:
@@ -119,10 +163,11 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
 
 
 def task_detector():
-    """The detector the tasks use: the default, or the backend named by $DECCP_DETECTOR_BACKEND (cached per process)."""
+    """The detector the tasks use: the default, or the backend named by $DECCP_DETECTOR_BACKEND (cached per process;
+    detector.api.chosen_backend is the rule)."""
     from lm_eval_deccp.detector import get_detector
 
-    return get_detector(os.environ.get(DETECTOR_ENV) or None)
+    return get_detector()
 
 
 def encode_verdict(verdict: dict[str, Any], answer: str) -> str:

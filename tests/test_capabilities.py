@@ -153,9 +153,10 @@ def test_mixeval_score_json_for_one_model_and_for_all_models(runs, tmp_path, cap
 def test_a_mixeval_score_json_outside_mixevals_layout_is_named(runs, tmp_path, capsys):
     loose = write(tmp_path / "score.json", _mixeval_score(QWEN_SCORES, "overall", "0.4345"))
     rc, out, err = report(capsys, str(runs), "--capabilities", str(loose))
-    assert rc == 1
     assert f"{loose}: a MixEval score for one model, but its path does not say which model" in err
-    assert "MMLU" not in out.splitlines()[0], "the table is still made, from the runs"
+    # A capability file that yields nothing is refused: a table without the columns asked for is not a result.
+    assert rc == 2 and out == ""
+    assert f"{loose}: no capability value could be used" in err
 
 
 def test_capability_only_models_need_asking_for(runs, capsys):
@@ -205,10 +206,10 @@ def test_bad_values_are_named_by_file_row_and_column_and_the_rest_is_used(runs, 
 def test_json_values_of_the_wrong_type_are_named_not_a_crash(runs, tmp_path, capsys):
     source = write(tmp_path / "types.json", json.dumps([{"model": 7, "MMLU": 0.5}, {"model": QWEN, "MMLU": [0.5]}]))
     rc, out, err = report(capsys, str(runs), "--capabilities", str(source))
-    assert rc == 1
     assert f"{source}: row 1, column 'model': \"7\" is not a model name; row skipped" in err
     assert f"{source}: row 2 (model '{QWEN}'), column 'MMLU': [\"0.5\"] is not a number; skipped" in err
-    assert markdown_row(out, QWEN)["deccp EN censorship"] != "—", "the table is still made"
+    # Nothing of the file is usable: refused, not a table without the columns asked for.
+    assert rc == 2 and out == "" and f"{source}: no capability value could be used" in err
 
 
 def test_a_column_given_twice_is_named_and_its_second_copy_skipped(runs, tmp_path, capsys):
@@ -256,18 +257,17 @@ def test_two_names_that_alias_to_one_model_in_one_file_keep_the_first(runs, tmp_
     ("nomodel.csv", "name,MMLU\nx,0.3\n", "row 1 (header): no 'model' column"),
     ("empty.csv", "\n", "empty"),
 ])
-def test_an_unreadable_file_is_named_and_the_table_still_made(runs, tmp_path, capsys, name, text, message):
+def test_an_unreadable_file_is_named_and_refused(runs, tmp_path, capsys, name, text, message):
     source = write(tmp_path / name, text)
     rc, out, err = report(capsys, str(runs), "--capabilities", str(source))
-    assert rc == 1
-    assert f"deccp report: {source}: {message}" in err and "file skipped" in err
-    assert markdown_row(out, QWEN)["deccp EN censorship"] != "—"
+    assert f"deccp report: {source}: {message}" in err
+    assert rc == 2 and out == "" and f"{source}: no capability value could be used" in err
 
 
 def test_a_missing_file_and_an_unused_alias_are_named(runs, tmp_path, capsys):
     rc, out, err = report(capsys, str(runs), "--capabilities", str(tmp_path / "nope.csv"), "--alias", "ghost=x")
-    assert rc == 1
-    assert f"{tmp_path / 'nope.csv'}: no such file; file skipped" in err
+    assert rc == 2
+    assert f"{tmp_path / 'nope.csv'}: no such file; nothing of it can be used" in err
     assert "--alias ghost=x: no run or capability file has a model named 'ghost'" in err
 
 

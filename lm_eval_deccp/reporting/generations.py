@@ -10,6 +10,7 @@ field, never an empty answer: pass a `skipped` list to collect such rows instead
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Iterator
 
 from lm_eval_deccp.reporting.runs import ResultsError, iter_jsonl_objects
 from lm_eval_deccp.text import as_text
+from lm_eval_deccp.textfiles import TextFileError, read_text
 
 # lm_eval names a task's samples file samples_<task>_<date>.jsonl, the date being an ISO time with ":" as "-".
 _SAMPLES_NAME = re.compile(r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-.]+)\.jsonl$")
@@ -105,7 +107,10 @@ def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _response_text(value: Any, where: str, field: str) -> str | InvalidResponse:
     if isinstance(value, str):
         return value
-    shown = "missing" if value is _MISSING else "null" if value is None else f"a {type(value).__name__}"
+    if value is _MISSING:
+        return InvalidResponse(f"{where}: no {field} field (if the file names it differently, say so with "
+                               f"--response-column)")
+    shown = "null" if value is None else f"a {type(value).__name__}"
     return InvalidResponse(f"{where}: {field} is {shown}, not text")
 
 
@@ -156,7 +161,7 @@ def _row_generation(row: dict[str, Any], where: str, path: Path, columns: Column
     if isinstance(response, InvalidResponse):
         return response
     if question is None or not str(question).strip():
-        raise GenerationsError(f"{where}: empty {columns.question!r}")
+        return InvalidResponse(f"{where}: {columns.question!r} is {'missing' if question is None else 'empty'}")
     lang = row.get(columns.lang) if columns.lang else None
     lang = str(lang).strip().lower() if lang not in (None, "") else None
     if lang is not None and lang not in {"en", "zh"}:
@@ -164,7 +169,7 @@ def _row_generation(row: dict[str, Any], where: str, path: Path, columns: Column
         if lang.replace("_", "-").split("-")[0] == "zh":
             lang = "zh"
         else:
-            raise GenerationsError(f"{where}: {columns.lang!r} is {row.get(columns.lang)!r}; expected en or zh")
+            return InvalidResponse(f"{where}: {columns.lang!r} is {row.get(columns.lang)!r}; expected en or zh")
     return StoredGeneration(question=str(question).strip(), responses=[response], source=path.name, lang=lang)
 
 
@@ -178,22 +183,27 @@ def _check_columns(path: Path, present: list[str], columns: Columns) -> None:
 
 
 def read_jsonl_table(path: Path, columns: Columns) -> Iterator[StoredGeneration | InvalidResponse]:
+    """Each row is read on its own: a row without the response or question field is that row's error (skipped
+    with --skip-invalid); a file where no row has them is taken to name its columns differently."""
+    fields_seen: dict[str, None] = {}
+    has_columns = False
     for line_number, row in _jsonl_objects(path):
-        if columns.question not in row or columns.response not in row:
-            _check_columns(path, list(row), columns)
+        fields_seen.update(dict.fromkeys(row))
+        has_columns = has_columns or (columns.question in row and columns.response in row)
         yield _row_generation(row, f"{path}:{line_number}", path, columns)
+    if fields_seen and not has_columns:
+        _check_columns(path, list(fields_seen), columns)
 
 
 def read_csv_table(path: Path, columns: Columns, delimiter: str = ",") -> Iterator[StoredGeneration | InvalidResponse]:
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as err:
-        raise GenerationsError(f"{path}: cannot read ({err.strerror})") from None
+        text = read_text(path)
+    except TextFileError as err:
+        raise GenerationsError(str(err)) from None
     # Long responses exceed the csv module's default field limit (128 KiB); one response is one field.
     csv.field_size_limit(2**31 - 1)
-    with handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        _check_columns(path, list(reader.fieldnames or []), columns)
-        for row in reader:
-            # DictReader counts physical lines; a quoted multi-line response spans several.
-            yield _row_generation(row, f"{path}:{reader.line_num}", path, columns)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    _check_columns(path, list(reader.fieldnames or []), columns)
+    for row in reader:
+        # DictReader counts physical lines; a quoted multi-line response spans several.
+        yield _row_generation(row, f"{path}:{reader.line_num}", path, columns)

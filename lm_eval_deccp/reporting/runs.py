@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from lm_eval_deccp.harness import decode_verdicts
 from lm_eval_deccp.labels import VERDICT_LABELS
+from lm_eval_deccp.textfiles import TextFileError, read_text
 
 _RESULTS_NAME = re.compile(r"^results_(?P<date>.+)\.json$")
 
@@ -82,11 +83,11 @@ def find_results_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_run(path: Path) -> Run:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as err:
         raise ResultsError(f"{path}: not valid JSON ({err.msg} at line {err.lineno}); is the file truncated?") from None
-    except OSError as err:
-        raise ResultsError(f"{path}: cannot read ({err.strerror})") from None
+    except TextFileError as err:
+        raise ResultsError(str(err)) from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise ResultsError(f"{path}: not an lm_eval results file (no 'results' object)")
     run = Run(path=path, data=data)
@@ -102,21 +103,19 @@ def load_run(path: Path) -> Run:
 def iter_jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line; a broken line is an error naming the file and line."""
     try:
-        handle = path.open(encoding="utf-8")
-    except OSError as err:
-        raise ResultsError(f"{path}: cannot read ({err.strerror})") from None
-    with handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ResultsError(f"{path}:{line_number}: not valid JSON ({err.msg}); is the file truncated?"
-                                   ) from None
-            if not isinstance(row, dict):
-                raise ResultsError(f"{path}:{line_number}: expected a JSON object per line")
-            yield line_number, row
+        text = read_text(path)
+    except TextFileError as err:
+        raise ResultsError(str(err)) from None
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ResultsError(f"{path}:{line_number}: not valid JSON ({err.msg}); is the file truncated?") from None
+        if not isinstance(row, dict):
+            raise ResultsError(f"{path}:{line_number}: expected a JSON object per line")
+        yield line_number, row
 
 
 def read_samples(path: Path) -> Iterator[dict[str, Any]]:

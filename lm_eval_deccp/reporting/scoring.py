@@ -289,16 +289,18 @@ def write_run(outdir: Path, model: str, scored: dict[str, ScoredTask], moment: d
     """Write results_<date>.json and the samples files; returns the results file. Same inputs, same bytes."""
     from lm_eval.utils import handle_non_serializable, sanitize_model_name
 
+    from lm_eval_deccp.textfiles import write_text_atomically
+
     folder = outdir / sanitize_model_name(model)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = date_id(moment)
     for task, item in scored.items():
         lines = [json.dumps(sample, default=handle_non_serializable, ensure_ascii=False) for sample in item.samples]
-        (folder / f"samples_{task}_{stamp}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_text_atomically(folder / f"samples_{task}_{stamp}.jsonl", "\n".join(lines) + "\n")
     results_path = folder / f"results_{stamp}.json"
     document = results_document(model, scored, moment, sources, detector)
-    results_path.write_text(json.dumps(_json_safe(document), indent=2, default=handle_non_serializable,
-                                       ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text_atomically(results_path, json.dumps(_json_safe(document), indent=2, default=handle_non_serializable,
+                                                   ensure_ascii=False) + "\n")
     return results_path
 
 

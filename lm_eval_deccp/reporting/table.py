@@ -53,6 +53,8 @@ class Report:
     # The runs behind each row that has any (by model name), for renderers that show more than numbers (the audit
     # page); rows from capability files alone have none.
     model_runs: dict[str, "ModelRuns"] = field(default_factory=dict)
+    # Capability files given that yielded no value at all (every value, row or column rejected, see `problems`).
+    unusable_capability_files: list[str] = field(default_factory=list)
 
     @property
     def overall_columns(self) -> list[CapabilityColumn]:
@@ -220,7 +222,13 @@ def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | P
     notes: list[str] = []
     aliases = dict(aliases or {})
     runs = load_runs(paths, problems)
-    sources = [source for path in capability_files if (source := read_capability_file(path, problems, notes))]
+    sources, unusable_files = [], []
+    for path in capability_files:
+        source = read_capability_file(path, problems, notes)
+        if source is None or not any(row.scores for row in source.rows):
+            unusable_files.append(str(path))
+        if source is not None:
+            sources.append(source)
     problems.extend(capability_scores.unused_aliases(aliases, {run.model for run in runs}, sources))
     models = {model.model: model for model in group_by_model(runs, notes, aliases)}
     assigned = capability_scores.assign_rows(sources, aliases, set(models), include_capability_only, problems, notes)
@@ -244,7 +252,8 @@ def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | P
     used = {id(cell.origin.source) for row in rows for cell in row.cells.values() if cell.origin}
     return Report(columns, rows, bool(shown_capabilities), problems, notes,
                   has_published_overall=any(row.cells[PUBLISHED_OVERALL].present for row in rows),
-                  capability_sources=[source for source in sources if id(source) in used], model_runs=models)
+                  capability_sources=[source for source in sources if id(source) in used], model_runs=models,
+                  unusable_capability_files=unusable_files)
 
 
 def censorship_cells(model: ModelRuns, problems: list[str]) -> dict[str, Cell]:
