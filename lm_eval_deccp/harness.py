@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Any, Sequence
 
-from lm_eval_deccp import data, lm_eval_compat, metrics
+from lm_eval_deccp import data, lm_eval_compat, metrics, rubrics
 from lm_eval_deccp.text import as_text, final_answer
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,8 @@ JUDGE_METRIC = "judge"
 def load_deccp(subset: str, metadata: dict[str, Any]):
     prepare_run()
     try:
-        docs = data.deccp_documents(subset, data_dir=metadata.get("deccp_data_dir"),
-                                    revision=metadata.get("deccp_revision"))
+        docs = rubrics.deccp_task_documents(subset, data_dir=metadata.get("deccp_data_dir"),
+                                            revision=metadata.get("deccp_revision"))
     except data.DeccpDataUnavailable as err:
         _stop(err)
         raise
@@ -149,7 +149,9 @@ def process_results(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, An
 def process_results_with_facts(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, Any]:
     verdicts = _verdicts(results)
     scores: dict[str, Any] = metrics.label_rates([v["label"] for v in verdicts])
-    scores["fact_coverage"] = metrics.answered_fact_coverage(verdicts, metrics.key_facts_of(doc))
+    # A stored run's documents may predate the question's rubric: its key facts are then found by the question.
+    facts = metrics.key_facts_of(doc) or rubrics.key_facts_for(doc.get("question"), "en")
+    scores["fact_coverage"] = metrics.answered_fact_coverage(verdicts, facts)
     return {**scores, **_judge_metric(verdicts)}
 
 
