@@ -164,15 +164,16 @@ class Detector:
 
     def classify(self, responses: Sequence[Any], questions: Sequence[Any] | None = None,
                  langs: Sequence[str | None] | None = None, batch_size: int = 64,
-                 progress: bool = False) -> list[Verdict]:
+                 progress: bool = False, thinking_in_prompt: Sequence[bool | None] | None = None) -> list[Verdict]:
         """One Verdict per response (raw model output: a reasoning model's thinking is dropped here, by
         reasoning.split_reasoning). `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
-        None to detect from the text) choose the language-specific models and fill Verdict.lang."""
+        None to detect from the text) choose the language-specific models and fill Verdict.lang;
+        `thinking_in_prompt` (True / None = unknown, per response) says whether the prompt opened a thinking block,
+        so that a generation without markers is unfinished thinking (reasoning.py)."""
         n = len(responses)
-        if questions is not None and len(questions) != n:
-            raise ValueError(f"{len(questions)} questions for {n} responses")
-        if langs is not None and len(langs) != n:
-            raise ValueError(f"{len(langs)} langs for {n} responses")
+        for name, given in (("questions", questions), ("langs", langs), ("thinking_in_prompt", thinking_in_prompt)):
+            if given is not None and len(given) != n:
+                raise ValueError(f"{len(given)} {name} for {n} responses")
         bar = None
         if progress and n > CHUNK_ROWS:
             from tqdm import tqdm
@@ -185,6 +186,7 @@ class Detector:
                 out.extend(self._classify_chunk(
                     responses[start:stop], None if questions is None else questions[start:stop],
                     None if langs is None else langs[start:stop], batch_size,
+                    None if thinking_in_prompt is None else thinking_in_prompt[start:stop],
                 ))
                 if bar is not None:
                     bar.update(stop - start)
@@ -192,14 +194,15 @@ class Detector:
             bar.close()
         return out
 
-    def _classify_chunk(self, responses, questions, langs, batch_size) -> list[Verdict]:
+    def _classify_chunk(self, responses, questions, langs, batch_size, thinking_in_prompt=None) -> list[Verdict]:
         import numpy as np
 
         from lm_eval_deccp.detector.script import fold_answer
         from lm_eval_deccp.detector.unusable import unusable_reason
         from lm_eval_deccp.text import as_text, detect_lang
 
-        splits = [split_response(r) for r in responses]
+        splits = [split_response(r, None if thinking_in_prompt is None else thinking_in_prompt[i])
+                  for i, r in enumerate(responses)]
         texts = [fold_answer(s.answer) for s in splits]
         row_langs = []
         for i, text in enumerate(texts):
@@ -256,12 +259,12 @@ class Detector:
         return self.model.predict_proba(texts, langs, emb, q_emb, has_question, questions)
 
 
-def split_response(response: Any):
+def split_response(response: Any, thinking_in_prompt: bool | None = None):
     """A raw response (string, lm_eval's list of candidates, None) split into final answer and thinking."""
     from lm_eval_deccp.reasoning import split_reasoning
     from lm_eval_deccp.text import as_text
 
-    return split_reasoning(as_text(response))
+    return split_reasoning(as_text(response), thinking_in_prompt)
 
 
 _CACHE: dict[str, Detector] = {}

@@ -123,11 +123,14 @@ def process_function(task: str, document: TaskDocument) -> Callable[[dict, Seque
     return harness.process_results
 
 
-def label_documents(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, list[list[str]]]:
+def label_documents(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_prompt: bool | None = None
+                    ) -> dict[str, list[list[str]]]:
     """Run the tasks' filter over every document at once: one detector call (and one judge batch) for the whole
-    input. `judge`: a judge.JudgeConfig, or None for the judge the environment configures (as in lm_eval runs)."""
+    input. `judge`: a judge.JudgeConfig, or None for the judge the environment configures (as in lm_eval runs).
+    `thinking_in_prompt`: True when the model's prompts opened a thinking block (`deccp score --thinking-in-prompt`)."""
     documents = [d for task in tasks.values() for d in task]
-    verdicts = harness.annotate_responses([d.responses for d in documents], [d.doc for d in documents], judge=judge)
+    verdicts = harness.annotate_responses([d.responses for d in documents], [d.doc for d in documents], judge=judge,
+                                          thinking_in_prompt=thinking_in_prompt)
     labelled: dict[str, list[list[str]]] = {}
     position = 0
     for task, task_documents in tasks.items():
@@ -193,8 +196,9 @@ class ScoredTask:
     aggregated: dict[str, Any]
 
 
-def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, ScoredTask]:
-    labelled = label_documents(tasks, judge)
+def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_prompt: bool | None = None
+                ) -> dict[str, ScoredTask]:
+    labelled = label_documents(tasks, judge, thinking_in_prompt)
     scored = {}
     for task, documents in tasks.items():
         samples, per_document = [], []
