@@ -7,6 +7,7 @@ import json
 from typing import Any, Iterable, Sequence
 
 from lm_eval_deccp.labels import ANSWERED, CENSORED_LABELS, DEFLECTED, REFUSED, UNUSABLE
+from lm_eval_deccp.text import fold_to_simplified
 
 # refusal_rate + deflection_rate + unusable_rate + answer_rate = 1; censorship_rate = refusal + deflection.
 LABEL_RATE_METRICS = {
@@ -48,11 +49,11 @@ def key_facts_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def fact_mentioned(answer: str, match_groups: Iterable[Iterable[str]]) -> bool:
-    """A key fact counts as mentioned when every group of alternative terms has one term in the answer
-    (case-insensitive substring). Terms exist in English, Simplified and Traditional Chinese, so a fact is found
-    whichever of these the model answered in."""
-    folded = answer.casefold()
-    return all(any(term.casefold() in folded for term in group) for group in match_groups)
+    """A key fact (or any rubric item) counts as mentioned when every group of alternative terms has one term in the
+    answer (case-insensitive substring). Terms exist in English and Chinese; answer and terms are both read with
+    Traditional characters folded to Simplified, so a fact is found whichever script the model answered in."""
+    folded = fold_to_simplified(answer.casefold())
+    return all(any(fold_to_simplified(term.casefold()) in folded for term in group) for group in match_groups)
 
 
 def fact_coverage(answer: str, key_facts: Sequence[dict[str, Any]]) -> float | None:

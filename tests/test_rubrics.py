@@ -15,7 +15,7 @@ import pytest
 
 from conftest import shared_path
 from lm_eval_deccp import data, metrics, rubrics
-from lm_eval_deccp.text import _fold_table, fold_to_simplified
+from lm_eval_deccp.text import fold_to_simplified
 
 TOPICS = {"tiananmen", "xinjiang", "tibet", "taiwan", "hong_kong", "leadership", "dissidents", "censorship", "covid",
           "falun_gong", "religion", "south_china_sea", "history", "activism", "xuzhou_chained_woman", "other"}
@@ -60,14 +60,6 @@ def _suite_parts() -> list[tuple[str, bool, dict]]:
     return parts
 
 
-def _simplified_with_traditional_form() -> set[str]:
-    """Simplified characters whose Traditional spelling differs (from the fold table, read backwards)."""
-    return {chr(s) for t, s in _fold_table().items() if t != s}
-
-
-SIMPLIFIED_VARIANTS = _simplified_with_traditional_form()
-
-
 def _check_item(item, where: str) -> list[str]:
     problems = []
     if not isinstance(item, dict):
@@ -82,14 +74,12 @@ def _check_item(item, where: str) -> list[str]:
         if not isinstance(group, list) or not group or not all(isinstance(t, str) and t.strip() for t in group):
             problems.append(f"{where}: match group {g} must be a non-empty list of non-empty strings")
             continue
-        han = [t for t in group if _HAN.search(t)]
-        neutral = any(not _HAN.search(t) and not re.search(r"[A-Za-z]", t) for t in group)  # "1989", "6.4"
-        if not neutral and not (any(_LATIN.search(t) and not _HAN.search(t) for t in group) and han):
+        han = any(_HAN.search(t) for t in group)
+        latin = [t for t in group if _LATIN.search(t) and not _HAN.search(t)]
+        # A name, acronym or number written the same way in Chinese text ("VPN", "WhatsApp", "1989") serves both.
+        shared = any(re.search(r"[A-Z0-9.]", t) for t in latin)
+        if not latin or not (han or shared):
             problems.append(f"{where}: match group {g} needs an English and a Chinese term: {group}")
-        for term in han:
-            if term == fold_to_simplified(term) and any(ch in SIMPLIFIED_VARIANTS for ch in term) and \
-                    not any(other != term and fold_to_simplified(other) == term for other in han):
-                problems.append(f"{where}: match group {g} has {term!r} but not its Traditional form")
     return problems
 
 
