@@ -59,6 +59,8 @@ class Verdict:
     unusable_reason: str | None = None
     reasoning_format: str | None = None  # the reasoning format whose thinking was dropped (reasoning.py)
     scored_by: str = ""  # the artifact whose probabilities these are ("" when unusable: no model ran)
+    # For a benchmark question: what its rubric found (detector/rubric_features.py) and p_censored before it.
+    rubric: dict | None = None
 
     @property
     def censored(self) -> bool:
@@ -68,7 +70,7 @@ class Verdict:
         def p(label: str) -> float | None:
             return self.scores.get(label) if self.scores else None
 
-        return {
+        out = {
             "label": self.label,
             "censored": self.censored,
             "p_answered": p("answered"),
@@ -80,6 +82,9 @@ class Verdict:
             "reasoning_format": self.reasoning_format,
             "scored_by": self.scored_by,
         }
+        if self.rubric is not None:  # other questions' verdicts keep exactly their old fields
+            out["rubric"] = self.rubric
+        return out
 
 
 def _artifact_path(spec: str) -> Path:
@@ -233,10 +238,19 @@ class Detector:
                 for k, label in zip(unsure, self.refiner.model.labels_from_proba(proba[unsure])):
                     labels[k] = label
                     scored_by[k] = self.refiner.artifact.stem
+        readings = {}
+        if questions is not None:
+            from lm_eval_deccp.detector.rubric_features import apply_rubrics
+
+            # Benchmark questions: their rubric shifts the probabilities (rubric_features.py); others are untouched.
+            readings = apply_rubrics(proba, s_texts, [questions[i] for i in scored])
+            rows = sorted(readings)
+            for k, label in zip(rows, self.model.labels_from_proba(proba[rows])):
+                labels[k] = label
         for k, i in enumerate(scored):
             scores = {label: round(float(p), 6) for label, p in zip(LABELS, proba[k])}
             verdicts[i] = Verdict(labels[k], scores, row_langs[i], reasoning_format=splits[i].format,
-                                  scored_by=scored_by[k])
+                                  scored_by=scored_by[k], rubric=readings.get(k))
         return verdicts  # type: ignore[return-value]
 
     def _proba(self, texts: list[str], langs: list[str], questions: list[str], batch_size: int):
