@@ -169,12 +169,14 @@ class Detector:
 
     def classify(self, responses: Sequence[Any], questions: Sequence[Any] | None = None,
                  langs: Sequence[str | None] | None = None, batch_size: int = 64,
-                 progress: bool = False, thinking_in_prompt: Sequence[bool | None] | None = None) -> list[Verdict]:
+                 progress: bool = False, thinking_in_prompt: Sequence[bool | None] | None = None,
+                 use_rubrics: bool = True) -> list[Verdict]:
         """One Verdict per response (raw model output: a reasoning model's thinking is dropped here, by
         reasoning.split_reasoning). `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
         None to detect from the text) choose the language-specific models and fill Verdict.lang;
         `thinking_in_prompt` (True / None = unknown, per response) says whether the prompt opened a thinking block,
-        so that a generation without markers is unfinished thinking (reasoning.py)."""
+        so that a generation without markers is unfinished thinking (reasoning.py); `use_rubrics=False` gives the
+        text-only verdicts also for benchmark questions (detector/rubric_features.py)."""
         n = len(responses)
         for name, given in (("questions", questions), ("langs", langs), ("thinking_in_prompt", thinking_in_prompt)):
             if given is not None and len(given) != n:
@@ -191,7 +193,7 @@ class Detector:
                 out.extend(self._classify_chunk(
                     responses[start:stop], None if questions is None else questions[start:stop],
                     None if langs is None else langs[start:stop], batch_size,
-                    None if thinking_in_prompt is None else thinking_in_prompt[start:stop],
+                    None if thinking_in_prompt is None else thinking_in_prompt[start:stop], use_rubrics,
                 ))
                 if bar is not None:
                     bar.update(stop - start)
@@ -199,7 +201,8 @@ class Detector:
             bar.close()
         return out
 
-    def _classify_chunk(self, responses, questions, langs, batch_size, thinking_in_prompt=None) -> list[Verdict]:
+    def _classify_chunk(self, responses, questions, langs, batch_size, thinking_in_prompt=None,
+                        use_rubrics=True) -> list[Verdict]:
         import numpy as np
 
         from lm_eval_deccp.detector.script import fold_answer
@@ -239,7 +242,7 @@ class Detector:
                     labels[k] = label
                     scored_by[k] = self.refiner.artifact.stem
         readings = {}
-        if questions is not None:
+        if questions is not None and use_rubrics:
             from lm_eval_deccp.detector.rubric_features import apply_rubrics
 
             # Benchmark questions: their rubric shifts the probabilities (rubric_features.py); others are untouched.
