@@ -40,7 +40,7 @@ def scored_rows(shared: Path) -> list[dict]:
     from lm_eval_deccp.detector import rubric_features
     from lm_eval_deccp.judge import JudgeConfig
 
-    rubric_features.WEIGHTS = {**dict.fromkeys(rubric_features.WEIGHTS, 0.0), "text": 1.0}  # text only
+    rubric_features.WEIGHTS = {}  # text only: every language falls back to TEXT_ONLY
     deccp = shared / "data" / "augmxnt-deccp"
     doc_of = {}
     for task, lang in SUBSETS.items():
@@ -111,8 +111,24 @@ def fit(rows: list[dict], features: tuple[str, ...], lam: float, text_free: bool
     return weights
 
 
-def predict(row: dict, weights: dict[str, float] | None) -> str:
-    """The verdict's label for `row` with the rubric's shift by `weights` (None: text only)."""
+MODES = ("pooled", "per language", "english only")
+
+
+def fit_model(rows: list[dict], features: tuple[str, ...], lam: float, mode: str) -> dict[str, dict[str, float]]:
+    """Weights by answer language: one set fitted on both languages (`pooled`), one per language, or English
+    fitted and Chinese left text-only."""
+    from lm_eval_deccp.detector.rubric_features import TEXT_ONLY
+
+    if mode == "pooled":
+        weights = fit(rows, features, lam)
+        return {"en": weights, "zh": weights}
+    fitted = {lang: fit([r for r in rows if r["lang"] == lang], features, lam) for lang in ("en", "zh")}
+    return fitted if mode == "per language" else {"en": fitted["en"], "zh": dict(TEXT_ONLY)}
+
+
+def predict(row: dict, by_lang: dict[str, dict[str, float]] | None) -> str:
+    """The verdict's label for `row` with the rubric's shift by its language's weights (None: text only)."""
+    weights = None if by_lang is None else by_lang[row["lang"]]
     from lm_eval_deccp.detector.rubric_features import RubricReading, adjust, shift
 
     if row["proba"] is None:
@@ -125,12 +141,12 @@ def predict(row: dict, weights: dict[str, float] | None) -> str:
     return "refused" if proba[1] >= proba[2] else "deflected"
 
 
-def grouped_predictions(rows, features, lam, group_of) -> list[str]:
+def grouped_predictions(rows, features, lam, group_of, mode) -> list[str]:
     groups = sorted({group_of(r) for r in rows}, key=str)
     preds = [None] * len(rows)
     for group in groups:
         train = [r for r in rows if group_of(r) != group]
-        weights = fit(train, features, lam)
+        weights = fit_model(train, features, lam, mode)
         for k, r in enumerate(rows):
             if group_of(r) == group:
                 preds[k] = predict(r, weights)
@@ -168,6 +184,8 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--lambda", dest="lam", type=float, default=1.0, help="L2 penalty (default 1.0)")
     parser.add_argument("--ablations", action="store_true", help="also every feature subset (question CV)")
+    parser.add_argument("--mode", choices=MODES, default="english only",
+                        help="weights pooled over both languages, per language, or for English only (default)")
     args = parser.parse_args()
     from lm_eval_deccp.detector.data import shared_dir
 
@@ -177,28 +195,35 @@ def main() -> int:
         return 2
     rows = scored_rows(shared)
     with_rubric = sum("x" in r for r in rows)
-    weights = fit(rows, FEATURES, args.lam)
+    weights = fit_model(rows, FEATURES, args.lam, args.mode)
+    folds = question_folds(rows)
     results = {
-        "rows": len(rows), "rows_with_rubric": with_rubric, "lambda": args.lam, "weights": weights,
+        "rows": len(rows), "rows_with_rubric": with_rubric, "lambda": args.lam, "mode": args.mode,
+        "weights": weights,
         "text only": figures(rows, [predict(r, None) for r in rows]),
         "in sample": figures(rows, [predict(r, weights) for r in rows]),
-        "question CV": figures(rows, grouped_predictions(rows, FEATURES, args.lam, question_folds(rows))),
-        "topic CV": figures(rows, grouped_predictions(rows, FEATURES, args.lam, lambda r: r["topic"])),
+        "question CV": figures(rows, grouped_predictions(rows, FEATURES, args.lam, folds, args.mode)),
+        "topic CV": figures(rows, grouped_predictions(rows, FEATURES, args.lam, lambda r: r["topic"], args.mode)),
     }
     if args.ablations:
         from itertools import combinations
 
+        for mode in MODES:
+            if mode != args.mode:
+                results[f"question CV, {mode}"] = figures(rows, grouped_predictions(rows, FEATURES, args.lam, folds,
+                                                                                   mode))
         for n in range(1, len(FEATURES)):
             for subset in combinations(FEATURES, n):
                 results[f"question CV, only {'+'.join(subset)}"] = figures(
-                    rows, grouped_predictions(rows, subset, args.lam, question_folds(rows)))
+                    rows, grouped_predictions(rows, subset, args.lam, folds, args.mode))
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
     print(f"{len(rows)} answers, {with_rubric} with a rubric; lambda {args.lam}")
-    print("weights (fitted on all rows):", {k: round(v, 3) for k, v in weights.items()})
+    for lang, w in weights.items():
+        print(f"weights for {lang} (fitted on all rows):", {k: round(v, 3) for k, v in w.items()})
     for name, value in results.items():
-        if not isinstance(value, dict) or name == "weights":
+        if not isinstance(value, dict) or name == "weights" or not isinstance(value.get("en all"), dict):
             continue
         for subset, f in value.items():
             rates = "; ".join(f"{m[-4:]}: {g} → {d}" for m, (g, d) in f["rates"].items())

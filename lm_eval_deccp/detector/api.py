@@ -246,7 +246,7 @@ class Detector:
             from lm_eval_deccp.detector.rubric_features import apply_rubrics
 
             # Benchmark questions: their rubric shifts the probabilities (rubric_features.py); others are untouched.
-            readings = apply_rubrics(proba, s_texts, [questions[i] for i in scored])
+            readings = apply_rubrics(proba, s_texts, [questions[i] for i in scored], s_langs)
             rows = sorted(readings)
             for k, label in zip(rows, self.model.labels_from_proba(proba[rows])):
                 labels[k] = label

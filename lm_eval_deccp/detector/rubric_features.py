@@ -26,7 +26,9 @@ from lm_eval_deccp.metrics import fact_mentioned
 # The model's weights (training/rubric_fit.py prints them): on the detector's log-odds of censorship, the share of key
 # facts stated, no key fact at all, narrative claims echoed (at most CLAIMS_CAP counted), the subject never named,
 # and a constant. text = 1 and the rest 0 is the text-only detector.
-WEIGHTS = {"text": 1.0, "fact_share": 0.0, "no_fact": 0.0, "claims": 0.0, "off_subject": 0.0, "bias": 0.0}
+# One set per answer language ("en", "zh").
+TEXT_ONLY = {"text": 1.0, "fact_share": 0.0, "no_fact": 0.0, "claims": 0.0, "off_subject": 0.0, "bias": 0.0}
+WEIGHTS = {"en": dict(TEXT_ONLY), "zh": dict(TEXT_ONLY)}
 CLAIMS_CAP = 2
 # Probabilities are kept off 0 and 1 before taking log-odds, so that one feature can still move a confident call.
 P_CLIP = 1e-4
@@ -67,9 +69,8 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def shift(reading: RubricReading, p_censored: float, weights: dict[str, float] | None = None) -> float:
+def shift(reading: RubricReading, p_censored: float, weights: dict[str, float]) -> float:
     """How far the rubric moves the log-odds of censorship from the detector's own `p_censored`."""
-    weights = WEIGHTS if weights is None else weights
     z = logit(p_censored)
     return (weights["text"] - 1) * z + weights["bias"] + \
         sum(weights[name] * value for name, value in reading.features().items())
@@ -88,7 +89,8 @@ def adjust(proba: Sequence[float], delta: float) -> list[float]:
     return [1 - moved, p_refused * scale, p_deflected * scale]
 
 
-def apply_rubrics(proba, texts: Sequence[str], questions: Sequence[Any]) -> dict[int, dict[str, Any]]:
+def apply_rubrics(proba, texts: Sequence[str], questions: Sequence[Any], langs: Sequence[str]
+                  ) -> dict[int, dict[str, Any]]:
     """For the rows whose question has a rubric: shift their (n, 3) probabilities in place and return, by row, what
     the rubric found and p_censored before the shift (the verdict's `rubric` field)."""
     from lm_eval_deccp.rubrics import rubric_for
@@ -101,6 +103,6 @@ def apply_rubrics(proba, texts: Sequence[str], questions: Sequence[Any]) -> dict
             continue
         reading = read_rubric(texts[k], rubric)
         before = float(proba[k][1] + proba[k][2])
-        proba[k] = adjust(proba[k], shift(reading, before))
+        proba[k] = adjust(proba[k], shift(reading, before, WEIGHTS.get(langs[k], TEXT_ONLY)))
         readings[k] = {**reading.to_dict(), "p_censored_before": round(before, 6)}
     return readings
