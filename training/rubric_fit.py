@@ -1,6 +1,8 @@
 """Fit and measure the rubric's shift of the verdict (detector/rubric_features.py) on the blind Qwen2 reading.
 
-    python training/rubric_fit.py [--json] [--lambda 1.0]     # needs ../shared (DECCP_SHARED_DIR)
+    python training/rubric_fit.py [--json] [--lambda 1.0] [--mode english only] [--ablations] [--output FILE]
+    # needs ../shared (DECCP_SHARED_DIR); --output lm_eval_deccp/detector/artifacts/rubric-v3.json rewrites the
+    # shipped weights with this fit, its protocol and figures
 
 The 190 answers of Qwen2-7B-Instruct and its abliterated variant to the 95 deccp questions are scored in process
 by the installed detector with the rubric's weights set to zero (its text-only probabilities), and each answer's
@@ -40,7 +42,7 @@ def scored_rows(shared: Path) -> list[dict]:
     from lm_eval_deccp.detector import rubric_features
     from lm_eval_deccp.judge import JudgeConfig
 
-    rubric_features.WEIGHTS = {}  # text only: every language falls back to TEXT_ONLY
+    rubric_features.WEIGHTS = {}  # text-only probabilities: every language falls back to TEXT_ONLY
     deccp = shared / "data" / "augmxnt-deccp"
     doc_of = {}
     for task, lang in SUBSETS.items():
@@ -184,6 +186,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--lambda", dest="lam", type=float, default=1.0, help="L2 penalty (default 1.0)")
     parser.add_argument("--ablations", action="store_true", help="also every feature subset (question CV)")
+    parser.add_argument("--output", type=Path, help="write the weights fitted on all rows, with the figures, here")
     parser.add_argument("--mode", choices=MODES, default="english only",
                         help="weights pooled over both languages, per language, or for English only (default)")
     args = parser.parse_args()
@@ -216,6 +219,12 @@ def main() -> int:
             for subset in combinations(FEATURES, n):
                 results[f"question CV, only {'+'.join(subset)}"] = figures(
                     rows, grouped_predictions(rows, subset, args.lam, folds, args.mode))
+    if args.output:
+        args.output.write_text(json.dumps({
+            "what": "weights of the rubric's shift of the verdict (lm_eval_deccp/detector/rubric_features.py)",
+            "fitted_by": "python training/rubric_fit.py", "fitted_on": "results/qwen2_hand_labels.jsonl: the blind "
+            "reading of the deccp blog's 190 Qwen2 answers (used for diagnosis before, and for this fit: the "
+            "in-sample figures are not a test)", **results}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(results, indent=2))
         return 0

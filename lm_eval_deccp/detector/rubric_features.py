@@ -17,18 +17,24 @@ here.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
+from lm_eval_deccp.detector.errors import DetectorUnavailable
 from lm_eval_deccp.metrics import fact_mentioned
 
-# The model's weights (training/rubric_fit.py prints them): on the detector's log-odds of censorship, the share of key
-# facts stated, no key fact at all, narrative claims echoed (at most CLAIMS_CAP counted), the subject never named,
-# and a constant. text = 1 and the rest 0 is the text-only detector.
-# One set per answer language ("en", "zh").
+# The model's weights, one set per answer language: on the detector's log-odds of censorship, the share of key facts
+# stated, no key fact at all, narrative claims echoed (at most CLAIMS_CAP counted), the subject never named, and a
+# constant. text = 1 and the rest 0 is the text-only detector. They ship in artifacts/WEIGHTS_FILE, written by
+# `python training/rubric_fit.py --output`, with the protocol and figures of the fit ($DECCP_DETECTOR_DIR first,
+# as for the detector's artifacts); None here means "load them on first use".
 TEXT_ONLY = {"text": 1.0, "fact_share": 0.0, "no_fact": 0.0, "claims": 0.0, "off_subject": 0.0, "bias": 0.0}
-WEIGHTS = {"en": dict(TEXT_ONLY), "zh": dict(TEXT_ONLY)}
+WEIGHTS_FILE = "rubric-v3.json"
+WEIGHTS: dict[str, dict[str, float]] | None = None
 CLAIMS_CAP = 2
 # Probabilities are kept off 0 and 1 before taking log-odds, so that one feature can still move a confident call.
 P_CLIP = 1e-4
@@ -62,6 +68,34 @@ def read_rubric(answer: str, rubric) -> RubricReading:
     claims = tuple(k for k, claim in enumerate(rubric.narrative_claims) if fact_mentioned(answer, claim["match"]))
     subject = None if rubric.subject is None else fact_mentioned(answer, rubric.subject)
     return RubricReading(facts, len(rubric.key_facts), claims, subject)
+
+
+def weights_for(lang: str) -> dict[str, float]:
+    """The shipped weights for answers in `lang` (TEXT_ONLY for a language they do not cover)."""
+    global WEIGHTS
+    if WEIGHTS is None:
+        WEIGHTS = load_weights()
+    return WEIGHTS.get(lang, TEXT_ONLY)
+
+
+def weights_path() -> Path:
+    from lm_eval_deccp.detector.api import ARTIFACT_DIR
+
+    override = os.environ.get("DECCP_DETECTOR_DIR")
+    if override and (Path(override) / WEIGHTS_FILE).is_file():
+        return Path(override) / WEIGHTS_FILE
+    return ARTIFACT_DIR / WEIGHTS_FILE
+
+
+def load_weights() -> dict[str, dict[str, float]]:
+    path = weights_path()
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))["weights"]
+    except (OSError, ValueError, KeyError) as err:
+        raise DetectorUnavailable(f"cannot read the rubric weights {path} ({err}); re-install the package or "
+                                  f"write them with `python training/rubric_fit.py --output {path}`") from None
+    return {lang: {**TEXT_ONLY, **{k: float(v) for k, v in w.items() if k in TEXT_ONLY}}
+            for lang, w in stored.items()}
 
 
 def logit(p: float) -> float:
@@ -103,6 +137,6 @@ def apply_rubrics(proba, texts: Sequence[str], questions: Sequence[Any], langs: 
             continue
         reading = read_rubric(texts[k], rubric)
         before = float(proba[k][1] + proba[k][2])
-        proba[k] = adjust(proba[k], shift(reading, before, WEIGHTS.get(langs[k], TEXT_ONLY)))
+        proba[k] = adjust(proba[k], shift(reading, before, weights_for(langs[k])))
         readings[k] = {**reading.to_dict(), "p_censored_before": round(before, 6)}
     return readings
