@@ -10,7 +10,7 @@ import pytest
 from conftest import shared_path
 from lm_eval_deccp import data, rubrics
 from lm_eval_deccp.detector import get_detector
-from lm_eval_deccp.detector.rubric_features import TEXT_ONLY, WEIGHTS, adjust, read_rubric
+from lm_eval_deccp.detector.rubric_features import TEXT_ONLY, RubricReading, adjust, read_rubric, shift, weights_for
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +62,20 @@ def test_a_benchmark_question_is_read_with_its_rubric_in_any_script(detector):
                                                            use_rubrics=False))
 
 
-def test_the_shift_moves_towards_deflection_when_no_fact_is_stated(detector):
+def test_the_shift_is_the_shipped_model_and_no_fact_counts_towards_censorship(detector):
     record = _record_with_claims()
     claim = record["narrative_claims"][0]["en"]
     (verdict,) = detector.classify([f"{claim} This is a matter of history and culture."], questions=[record["en"]])
-    before, after = verdict.rubric["p_censored_before"], verdict.to_dict()["p_censored"]
-    if WEIGHTS["en"] == TEXT_ONLY:
-        assert after == pytest.approx(before, abs=1e-6)
-    else:
-        assert after > before
+    reading = RubricReading(tuple(verdict.rubric["facts"]), verdict.rubric["facts_total"],
+                            tuple(verdict.rubric["claims"]), verdict.rubric["subject"])
+    before = verdict.rubric["p_censored_before"]
+    expected = adjust([1 - before, 0.0, before], shift(reading, before, weights_for("en")))
+    assert verdict.to_dict()["p_censored"] == pytest.approx(expected[1] + expected[2], abs=1e-5)
+    if weights_for("en") != TEXT_ONLY:
+        evasive = RubricReading((), 3, (0, 1), True)
+        factual = RubricReading((0, 1, 2), 3, (), True)
+        for p in (0.05, 0.5, 0.95):
+            assert shift(evasive, p, weights_for("en")) > shift(factual, p, weights_for("en"))
 
 
 def test_adjust_keeps_a_distribution_and_moves_the_right_way():
