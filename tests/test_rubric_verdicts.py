@@ -4,6 +4,7 @@ its shift; every other question keeps exactly the text-only verdict."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,18 @@ def test_a_rubric_reading_counts_items_by_their_match_groups():
     assert (reading.facts, reading.claims, reading.subject) == ((0, 1), (), True)
     assert read_rubric("社会稳定", rubric).features() == {"fact_share": 0.0, "no_fact": 1.0, "claims": 1.0,
                                                           "off_subject": 1.0}
+
+
+def test_the_shipped_weights_were_fitted_on_the_current_rubrics():
+    """The weights depend on which facts and claims the rubrics find: after the rubrics change, re-fit them."""
+    import sys
+
+    from lm_eval_deccp.detector.rubric_features import weights_path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    from rubric_fit import rubric_data_sha1
+
+    stored = json.loads(weights_path().read_text(encoding="utf-8"))
+    assert stored["rubric_data_sha1"] == rubric_data_sha1(), (
+        "the canonical rubrics changed since the rubric weights were fitted: run `python training/rubric_fit.py "
+        "--output lm_eval_deccp/detector/artifacts/rubric-v3.json` (results/regenerate.sh does) and commit it")

@@ -34,6 +34,19 @@ LABELS_FILE = REPO / "results" / "qwen2_hand_labels.jsonl"
 MODELS = ("qwen2-7b-instruct", "qwen2-7b-instruct-deccp")
 FEATURES = ("fact_share", "no_fact", "claims", "off_subject")
 SUBSETS = {"deccp_en": "en", "deccp_zh": "zh"}
+FITTED_FILES = ("deccp_censored_en.jsonl", "deccp_censored_zh.jsonl")
+
+
+def rubric_data_sha1() -> str:
+    """A fingerprint of the rubric files the fit reads (the canonical censored questions'): the shipped weights
+    record it, and tests/test_rubric_verdicts.py says when the rubrics changed after the fit."""
+    from lm_eval_deccp.rubrics import RUBRIC_DIR
+
+    digest = hashlib.sha1()
+    for name in FITTED_FILES:
+        path = RUBRIC_DIR / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()[:16]
 
 
 def scored_rows(shared: Path) -> list[dict]:
@@ -201,7 +214,8 @@ def main() -> int:
     weights = fit_model(rows, FEATURES, args.lam, args.mode)
     folds = question_folds(rows)
     results = {
-        "rows": len(rows), "rows_with_rubric": with_rubric, "lambda": args.lam, "mode": args.mode,
+        "rows": len(rows), "rows_with_rubric": with_rubric, "rubric_data_sha1": rubric_data_sha1(),
+        "lambda": args.lam, "mode": args.mode,
         "weights": weights,
         "text only": figures(rows, [predict(r, None) for r in rows]),
         "in sample": figures(rows, [predict(r, weights) for r in rows]),
