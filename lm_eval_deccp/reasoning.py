@@ -152,8 +152,9 @@ UNMARKED = "unmarked"
 # dev sets' 5,150 answers of 22 chat models, none of which it matches (docs/detector.md).
 _INTERJECTION = r"(?:okay|ok|alright|all\s+right|hmm+|so|well|right|now)[\s,.!…-]+"
 _OPENING_EN = re.compile(r"""^[\W_]{0,4}(?:
-    (?:%(i)s)*(?:what\s+)?the\s+user(?:'s)?\s+(?:is\s+asking|asks|asked|wants|has\s+asked|is\s+requesting|requests|question|
-                                   query|request|is\s+curious|would\s+like|is\s+wondering|mentioned|wrote|says|said)
+    (?:%(i)s)*(?:what\s+)?the\s+user(?:'s)?\s+(?:is\s+asking|asks|asked|wants|has\s+asked|is\s+requesting|requests|
+                                               question|query|request|is\s+curious|would\s+like|is\s+wondering|
+                                               mentioned|wrote|says|said)
   | (?:%(i)s)+(?:
         (?:so\s+)?i\s+(?:need|have|must|should|ought)\s+to\s+\w
       | i\s+want\s+to\s+(?:make\s+sure|figure|understand|think)

@@ -80,9 +80,9 @@ def scored_rows(shared: Path) -> list[dict]:
                    "proba": [verdict["p_answered"], verdict["p_refused"], verdict["p_deflected"]]
                    if verdict["p_answered"] is not None else None}
             if "rubric" in verdict:
-                reading_ = rubric_features.RubricReading(tuple(verdict["rubric"]["facts"]),
-                                                         verdict["rubric"]["facts_total"],
-                                                         tuple(verdict["rubric"]["claims"]), verdict["rubric"]["subject"])
+                found = verdict["rubric"]
+                reading_ = rubric_features.RubricReading(tuple(found["facts"]), found["facts_total"],
+                                                         tuple(found["claims"]), found["subject"])
                 row["x"] = [reading_.features()[f] for f in FEATURES]
                 row["reading"] = reading_
             rows.append(row)
@@ -144,7 +144,7 @@ def fit_model(rows: list[dict], features: tuple[str, ...], lam: float, mode: str
 def predict(row: dict, by_lang: dict[str, dict[str, float]] | None) -> str:
     """The verdict's label for `row` with the rubric's shift by its language's weights (None: text only)."""
     weights = None if by_lang is None else by_lang[row["lang"]]
-    from lm_eval_deccp.detector.rubric_features import RubricReading, adjust, shift
+    from lm_eval_deccp.detector.rubric_features import adjust, shift
 
     if row["proba"] is None:
         return row["verdict"]
