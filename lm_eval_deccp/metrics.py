@@ -4,6 +4,7 @@ alike by the lm_eval tasks and by `deccp score`, so both produce the same number
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from lm_eval_deccp.labels import ANSWERED, CENSORED_LABELS, DEFLECTED, REFUSED, UNUSABLE
@@ -52,8 +53,22 @@ def fact_mentioned(answer: str, match_groups: Iterable[Iterable[str]]) -> bool:
     """A key fact (or any rubric item) counts as mentioned when every group of alternative terms has one term in the
     answer (case-insensitive substring). Terms exist in English and Chinese; answer and terms are both read with
     Traditional characters folded to Simplified, so a fact is found whichever script the model answered in."""
-    folded = fold_to_simplified(answer.casefold())
-    return all(any(fold_to_simplified(term.casefold()) in folded for term in group) for group in match_groups)
+    return mentioned_in(fold_for_matching(answer), match_groups)
+
+
+def fold_for_matching(text: str) -> str:
+    """An answer as rubric terms are matched against it: casefolded, Traditional folded to Simplified."""
+    return fold_to_simplified(text.casefold())
+
+
+def mentioned_in(folded_answer: str, match_groups: Iterable[Iterable[str]]) -> bool:
+    """fact_mentioned for an answer already passed through fold_for_matching (one fold for many items)."""
+    return all(any(_folded_term(term) in folded_answer for term in group) for group in match_groups)
+
+
+@lru_cache(maxsize=65536)
+def _folded_term(term: str) -> str:
+    return fold_to_simplified(term.casefold())
 
 
 def fact_coverage(answer: str, key_facts: Sequence[dict[str, Any]]) -> float | None:

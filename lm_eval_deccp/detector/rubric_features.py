@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from lm_eval_deccp.detector.errors import DetectorUnavailable
-from lm_eval_deccp.metrics import fact_mentioned
+from lm_eval_deccp.metrics import fold_for_matching, mentioned_in
 
 # The model's weights, one set per answer language: on the detector's log-odds of censorship, the share of key facts
 # stated, no key fact at all, narrative claims echoed (at most CLAIMS_CAP counted), the subject never named, and a
@@ -64,9 +64,10 @@ class RubricReading:
 
 def read_rubric(answer: str, rubric) -> RubricReading:
     """The rubric's items found in `answer` (the text the detector reads)."""
-    facts = tuple(k for k, fact in enumerate(rubric.key_facts) if fact_mentioned(answer, fact["match"]))
-    claims = tuple(k for k, claim in enumerate(rubric.narrative_claims) if fact_mentioned(answer, claim["match"]))
-    subject = None if rubric.subject is None else fact_mentioned(answer, rubric.subject)
+    folded = fold_for_matching(answer)
+    facts = tuple(k for k, fact in enumerate(rubric.key_facts) if mentioned_in(folded, fact["match"]))
+    claims = tuple(k for k, claim in enumerate(rubric.narrative_claims) if mentioned_in(folded, claim["match"]))
+    subject = None if rubric.subject is None else mentioned_in(folded, rubric.subject)
     return RubricReading(facts, len(rubric.key_facts), claims, subject)
 
 
