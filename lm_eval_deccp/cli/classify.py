@@ -98,7 +98,12 @@ def _first_string(value: Any) -> str | None:
 
 
 def _thinking_flag(row: Any) -> bool | None:
-    value = row.get("thinking_in_prompt") if isinstance(row, dict) else None
+    """A row's `thinking_in_prompt`, or, for an lm_eval sample, its document's (set by the task loader)."""
+    if not isinstance(row, dict):
+        return None
+    value = row.get("thinking_in_prompt")
+    if value is None and isinstance(row.get("doc"), dict):
+        value = row["doc"].get("thinking_in_prompt")
     if value is None or isinstance(value, bool):
         return value
     raise InvalidRow(f"'thinking_in_prompt' must be true, false or absent, not {value!r}")
