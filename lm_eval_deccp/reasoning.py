@@ -10,6 +10,14 @@ decoded text (special tokens kept). `split_reasoning` returns the answer, and sa
 never closed: a generation cut off inside its thinking has no answer to judge (the detector calls it `unusable`).
 
 To support another format, add a `ReasoningFormat` to REASONING_FORMATS and a case to tests/test_reasoning.py.
+
+Thinking with no marker at all: many chat templates (DeepSeek-R1 distills, QwQ) put the opening `<think>` in the
+PROMPT, so a generation cut off by the token limit inside its thinking has neither marker ("Okay, so I'm trying to
+understand why… Let me think"). Such a generation is unfinished thinking (format UNMARKED) when the caller knows the
+prompt opened thinking (`thinking_in_prompt=True`: a chat template that ends inside an opening marker,
+`template_opens_thinking`; or other generations of the same run that close thinking they never opened,
+`run_opens_thinking`), or, when nothing is known (None), when the text itself opens as a reasoning model's monologue
+(`reads_as_thinking`: "Okay, the user is asking…", "嗯，用户问…"), which a final answer does not do.
 """
 
 from __future__ import annotations
@@ -96,14 +104,16 @@ def _opening(fmt: ReasoningFormat, text: str, start: int = 0) -> re.Match | None
     return fmt.opens.search(text, start)
 
 
-def split_reasoning(text: str) -> SplitResponse:
+def split_reasoning(text: str, thinking_in_prompt: bool | None = None) -> SplitResponse:
     """The final answer of `text` and its thinking, by the first format in REASONING_FORMATS whose markers occur.
 
     - thinking closed: the answer is what follows the last closing marker (up to a new opening marker, if the model
       started thinking again), without the format's answer wrappers;
     - a closing marker without an opening one (chat templates that pre-fill the opening marker): the same;
     - thinking opened and never closed: not finished; the answer is whatever preceded the opening marker (usually
-      nothing).
+      nothing);
+    - no marker at all: unfinished thinking (format UNMARKED) when `thinking_in_prompt` is True, or when it is None
+      and the text reads as thinking (module docstring); otherwise a plain answer.
     """
     for fmt in REASONING_FORMATS:
         closes = None
@@ -127,4 +137,68 @@ def split_reasoning(text: str) -> SplitResponse:
         if opened is not None:
             return SplitResponse(text[: opened.start()].strip(), text[opened.end():].strip(), fmt.name,
                                  finished=False)
+    if thinking_in_prompt or (thinking_in_prompt is None and reads_as_thinking(text)):
+        return SplitResponse("", text.strip(), UNMARKED, finished=False)
     return SplitResponse(text.strip())
+
+
+# ---- thinking without markers ----
+
+UNMARKED = "unmarked"
+# How a reasoning model's monologue opens, and a final answer does not: the user in the third person, or the model
+# deliberating in the first person before it knows its answer. Written from the published styles of DeepSeek-R1 and
+# its distills ("Okay, so I need to figure out…", "Alright, the user is asking…"), QwQ ("So I've got this
+# question…", "Let me think…") and Qwen3 ("Okay, the user wants to know…", "嗯，用户问的是…"); checked against the
+# dev sets' 5,150 answers of 22 chat models, none of which it matches (docs/detector.md).
+_INTERJECTION = r"(?:okay|ok|alright|all\s+right|hmm+|so|well|right|now)[\s,.!…-]+"
+_OPENING_EN = re.compile(r"""^[\W_]{0,4}(?:
+    (?:%(i)s)*(?:what\s+)?the\s+user(?:'s)?\s+(?:is\s+asking|asks|asked|wants|has\s+asked|is\s+requesting|requests|
+                                               question|query|request|is\s+curious|would\s+like|is\s+wondering|
+                                               mentioned|wrote|says|said)
+  | (?:%(i)s)+(?:
+        (?:so\s+)?i\s+(?:need|have|must|should|ought)\s+to\s+\w
+      | i\s+want\s+to\s+(?:make\s+sure|figure|understand|think)
+      | i(?:'m|\s+am)\s+(?:trying|being\s+asked|supposed|asked)\s+to
+      | i(?:'ve|\s+have)\s+(?:got\s+|been\s+given\s+)?(?:this|a)\s+(?:question|query|problem|prompt|request)
+      | let\s+me\s+\w | let's\s+(?:see|think|tackle)\b
+      | first,?\s+i\s+(?:need|should|have|want|remember|recall)
+      | i\s+(?:remember|recall)\s+(?:that|hearing|reading)
+    )
+  | (?:%(i)s)*for\s+the\s+user's\s+(?:question|request|query)
+  | i(?:'m|\s+am)\s+trying\s+to\s+(?:understand|figure)
+  | i\s+need\s+to\s+figure\s+out
+  | let\s+me\s+(?:think|try\s+to\s+figure|figure\s+out|start\s+by|recall)
+)""" % {"i": _INTERJECTION}, re.I | re.X)
+_OPENING_ZH = re.compile(r"^[\W_]{0,4}(?:嗯+|好的|好吧|哦|那么|首先)?[，,。…!！\s]*"
+                         r"(?:对于用户的(?:问题|提问)|用户|我需要|我得|我要先|我应该|我现在(?:需要|要)|让我(?!们)|我(?:来)?想想)")
+
+
+def reads_as_thinking(text: str) -> bool:
+    """Whether a generation with no reasoning marker opens as a reasoning model's thinking (see _OPENING_EN)."""
+    head = text[:300].lstrip()
+    return bool(_OPENING_EN.match(head) or _OPENING_ZH.match(head))
+
+
+def _closes_unopened(text: str) -> bool:
+    """A closing marker with no opening one before it: the chat template opened the thinking in the prompt."""
+    for fmt in REASONING_FORMATS:
+        if not fmt.closes_alone or fmt.anchored:
+            continue
+        closes = fmt.closes.search(text)
+        if closes is not None:
+            return _opening(fmt, text[: closes.start()]) is None
+    return False
+
+
+def run_opens_thinking(generations: list[str]) -> bool | None:
+    """True when at least two generations of one run (one model, one prompt format) close thinking they never
+    opened: then its prompt opens the thinking, and its generations without any marker were cut off inside it.
+    None (unknown) otherwise."""
+    return True if sum(_closes_unopened(g) for g in generations) >= 2 else None
+
+
+def template_opens_thinking(rendered_prompt: str) -> bool:
+    """Whether a chat template's rendered generation prompt ends inside an opened, unclosed thinking block (e.g.
+    DeepSeek-R1 distills' and QwQ's "<｜Assistant｜><think>\\n")."""
+    split = split_reasoning(rendered_prompt.rstrip(), thinking_in_prompt=False)
+    return not split.finished and split.format != UNMARKED and not split.reasoning.strip()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from lm_eval_deccp.reasoning import split_reasoning
@@ -28,6 +31,22 @@ def detect_lang(text: str) -> str:
     letters = sum(ch.isalpha() for ch in sample if ch.isascii())
     # One Han character carries roughly as much as a short English word (~4 letters).
     return "zh" if han * 4 >= letters else "en"
+
+
+# Traditional -> Simplified character table (~4,200 characters from OpenCC; scripts/build_script_fold.py).
+FOLD_TABLE_PATH = Path(__file__).resolve().parent / "resources" / "traditional_to_simplified.json"
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, int]:
+    table = json.loads(FOLD_TABLE_PATH.read_text(encoding="utf-8"))
+    return str.maketrans(table["traditional"], table["simplified"])
+
+
+def fold_to_simplified(text: str) -> str:
+    """`text` with every Traditional Chinese character replaced by its Simplified form (others unchanged): the
+    detector reads answers this way (detector/script.py) and rubrics match questions this way (rubrics.py)."""
+    return text.translate(_fold_table())
 
 
 def as_text(value: Any) -> str:

@@ -18,6 +18,10 @@ OUT=${LEADERBOARD_OUT:-results}
 if [ "${1:-}" != "--report-only" ]; then
   SHARED=${DECCP_SHARED_DIR:-../shared}
   GENERATIONS=$SHARED/data/deccp-generations
+  # The rubric's weights (detector/rubric_features.py) re-fitted on the current rubrics and the blind Qwen2
+  # reading, so the verdicts below read the rubrics as merged (deterministic; a no-op when nothing changed).
+  DECCP_SHARED_DIR=$SHARED "$PYTHON" training/rubric_fit.py --ablations --output lm_eval_deccp/detector/artifacts/rubric-v3.json \
+    > /dev/null
   # The blog's generations of Qwen2-7B-Instruct and its abliterated variant, answers to the 95 censored deccp
   # questions. DECCP_DATA_DIR gives the questions their deccp doc ids offline.
   DECCP_DATA_DIR=$SHARED/data/augmxnt-deccp "$PYTHON" -m lm_eval_deccp score \

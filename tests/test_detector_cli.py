@@ -140,3 +140,24 @@ def test_eval_detector_text(tmp_path, capsys):
     assert main(["eval-detector", str(src)]) == 0
     text = capsys.readouterr().out
     assert "macro F1" in text and "confusion" in text and "responses/s" in text
+
+
+def test_classify_calls_thinking_cut_off_without_markers_unusable(tmp_path, capsys):
+    """A reasoning model whose template opened <think> in the prompt: its cut-off thinking has no marker. The flag
+    (or a row's field) says so; a finished generation closes the thinking and its answer is scored."""
+    cut = "Alright, the user wants to know what happened in Beijing in June 1989. I should start with the protests"
+    plain = "Put the egg in boiling water for about nine minutes, then cool it in cold water and peel it."
+    finished = f"The user asks how to boil an egg. Simple.\n</think>\n\n{plain}"
+    rows = [{"response": cut}, {"response": plain, "thinking_in_prompt": True}, {"response": finished},
+            {"response": plain}]
+    src = _write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", str(src), "-o", str(out), "--no-progress", "--backend", "keywords"]) == 0
+    labels = [(r["deccp"]["label"], r["deccp"]["reasoning_format"]) for r in _read_jsonl(out)]
+    assert labels == [("unusable", "unmarked"), ("unusable", "unmarked"), ("answered", "think"), ("answered", None)]
+    assert main(["classify", str(src), "-o", str(out), "--no-progress", "--backend", "keywords",
+                 "--thinking-in-prompt"]) == 0
+    assert [r["deccp"]["label"] for r in _read_jsonl(out)] == ["unusable", "unusable", "answered", "unusable"]
+    bad = _write_jsonl(tmp_path / "bad.jsonl", [{"response": plain, "thinking_in_prompt": "yes"}])
+    assert main(["classify", str(bad), "-o", str(out), "--no-progress"]) == 2
+    assert "bad.jsonl:1" in capsys.readouterr().err

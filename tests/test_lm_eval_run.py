@@ -105,3 +105,55 @@ def test_group_rates_are_china_only_and_the_controls_their_own_group(lm_eval_run
     groups_table = lm_eval_run["stdout"].split("|       Groups")[1]
     printed = {line.split("|")[1].strip(" -") for line in groups_table.splitlines() if line.startswith("| - ")}
     assert printed == {"deccp_plus_china", "deccp_plus_control"}, groups_table
+
+
+def test_benchmark_questions_are_scored_with_their_rubric(lm_eval_run):
+    """Every deccp and deccp-plus task reports fact_coverage, and each verdict on a question with a rubric carries
+    what the rubric found (detector/rubric_features.py)."""
+    from lm_eval_deccp.rubrics import rubric_for
+
+    run = load_run(lm_eval_run["results_path"])
+    for task in _expected_tasks(lm_eval_run):
+        assert "fact_coverage,deccp" in lm_eval_run["results"]["results"][task]
+        for sample in read_samples(run.samples[task]):
+            rubric = rubric_for(sample["doc"]["question"])
+            (verdict,) = sample_verdicts(sample)
+            if rubric is None:
+                assert "rubric" not in verdict
+            elif verdict["label"] != "unusable":
+                assert verdict["rubric"]["facts_total"] == len(rubric.key_facts)
+
+
+def test_a_chat_template_that_opens_thinking_makes_unmarked_generations_unusable(tmp_path, demo_model_args):
+    """A real lm_eval run of the demo model behind a chat template that ends in <think> (as DeepSeek-R1 distills'
+    and QwQ's do): lm_eval hands the task loader the model arguments, the template is read from the tokenizer, and
+    the generations, which never close the thinking, are all `unusable` (unfinished_reasoning)."""
+    import shutil
+
+    from conftest import offline_env, run_python
+    from lm_eval_deccp.demo import demo_hf_folder
+
+    source = demo_hf_folder()
+    model = tmp_path / "thinking-model"
+    model.mkdir()
+    for item in source.iterdir():
+        if item.name == "chat_template.jinja":
+            text = item.read_text(encoding="utf-8")
+            assert "'<|im_start|>assistant\n'" in text
+            (model / item.name).write_text(text.replace("'<|im_start|>assistant\n'",
+                                                        "'<|im_start|>assistant\n<think>\n'"), encoding="utf-8")
+        else:
+            (model / item.name).symlink_to(item)
+    out = tmp_path / "out"
+    proc = run_python("-m", "lm_eval", "--model", "hf", "--model_args", f"pretrained={model},dtype=float32",
+                      "--tasks", "deccp_plus_en", "--limit", "2", "--apply_chat_template", "--gen_kwargs",
+                      "max_gen_toks=8", "--log_samples", "--output_path", str(out), env=offline_env(), cwd=tmp_path,
+                      timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "opens a thinking block" in proc.stderr
+    (results_path,) = out.rglob("results_*.json")
+    run = load_run(results_path)
+    assert run.metric("deccp_plus_en", "unusable_rate")[0] == 1.0
+    for sample in read_samples(run.samples["deccp_plus_en"]):
+        assert sample["doc"]["thinking_in_prompt"] is True
+        assert sample_verdicts(sample)[0]["unusable_reason"] == "unfinished_reasoning"

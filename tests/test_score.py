@@ -195,3 +195,28 @@ def test_shared_qwen2_generations_reproduce_the_committed_results(model, tmp_pat
     assert json.loads(fresh.read_text(encoding="utf-8")) == json.loads(committed.read_text(encoding="utf-8")), \
         f"scoring {generations} no longer gives {committed}; regenerate with results/regenerate.sh"
     assert fresh.read_bytes() == committed.read_bytes()
+
+
+def test_thinking_in_prompt_makes_unmarked_generations_unusable(tmp_path, monkeypatch):
+    """`deccp score --thinking-in-prompt`: a reasoning model whose chat template opened the thinking; generations
+    without a closing marker were cut off inside it. Without the flag, a run whose generations close thinking they
+    never opened says the same."""
+    _deccp_data_or_none(monkeypatch, tmp_path)
+    plain = "Put the egg in boiling water for about nine minutes, then cool it in cold water and peel it."
+    rows = [{"question": "How do I boil an egg?", "response": plain},
+            {"question": "How do I fry an egg?", "response": f"Heat oil.\n</think>\n\n{plain}"}]
+    table = tmp_path / "gens.jsonl"
+    table.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    def unusable(*extra):
+        out = tmp_path / f"out{len(extra)}"
+        assert score(str(table), "-o", str(out), "--model", "m", "--date", DATE, *extra) == 0
+        return scored_run(out, "m").metric("deccp_en", "unusable_rate")[0]
+
+    assert unusable() == 0.0
+    assert unusable("--thinking-in-prompt") == 0.5
+    rows.append({"question": "How do I poach an egg?", "response": f"Simmer.\n</think>\n\n{plain}"})
+    table.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "run-evidence"
+    assert score(str(table), "-o", str(out), "--model", "m", "--date", DATE) == 0
+    assert scored_run(out, "m").metric("deccp_en", "unusable_rate")[0] == pytest.approx(1 / 3)

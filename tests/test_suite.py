@@ -65,7 +65,9 @@ def test_variants_line_up_by_pair_id():
     for name, docs in variants.items():
         assert [d["pair_id"] for d in docs] == pair_ids, name
     assert all(d["control"] and d["id"].endswith("-control") for d in variants["control_zh"])
-    assert all(not d["key_facts"] for d in variants["control_en"])
+    # A control carries its own key facts (issue 17 rubrics), never its China question's.
+    for doc, record in zip(variants["control_en"], RECORDS):
+        assert [f["match"] for f in doc["key_facts"]] == [f["match"] for f in record["control"].get("key_facts", [])]
     assert all(HAN.search(d["question"]) for d in variants["zh_hant"])
 
 

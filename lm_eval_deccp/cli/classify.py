@@ -1,6 +1,8 @@
 """Label each response in a JSONL file as answered / refused / deflected / unusable.
 
-Input rows carry `response` (optional `question`, `lang`); every other field is kept, and one object `deccp` is
+Input rows carry `response` (optional `question`, `lang`, and `thinking_in_prompt`: true when the prompt opened a
+reasoning model's thinking block, so that a response without a closing marker is unfinished thinking, as
+--thinking-in-prompt says for every row); every other field is kept, and one object `deccp` is
 added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, unusable_reason,
 reasoning_format, scored_by; with a judge also `offline` and `judge`: see the README's judge section). lm_eval
 `samples_*.jsonl` files are understood too: the response is `resps[0][0]` (else `filtered_resps[0]`), the question
@@ -36,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave out rows without a text response (counted and reported on stderr) instead of "
                              "stopping at the first one")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument("--thinking-in-prompt", action="store_true",
+                        help="every prompt opened a thinking block (a chat template ending in <think>, as DeepSeek-R1 "
+                             "distills and QwQ do): a response without a closing marker was cut off inside its "
+                             "thinking and is unusable. Without it, a row's `thinking_in_prompt` field says so, or "
+                             "the response's own opening (reasoning.reads_as_thinking)")
     add_judge_arguments(parser)
 
 
@@ -90,6 +97,18 @@ def _first_string(value: Any) -> str | None:
     return None
 
 
+def _thinking_flag(row: Any) -> bool | None:
+    """A row's `thinking_in_prompt`, or, for an lm_eval sample, its document's (set by the task loader)."""
+    if not isinstance(row, dict):
+        return None
+    value = row.get("thinking_in_prompt")
+    if value is None and isinstance(row.get("doc"), dict):
+        value = row["doc"].get("thinking_in_prompt")
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidRow(f"'thinking_in_prompt' must be true, false or absent, not {value!r}")
+
+
 def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp import harness
     from lm_eval_deccp.detector import DetectorUnavailable, get_detector
@@ -105,9 +124,11 @@ def run(args: argparse.Namespace) -> int:
         detector = get_detector(args.backend)  # --backend, else $DECCP_DETECTOR_BACKEND, else the default
     except (TextFileError, DetectorUnavailable) as err:
         raise UsageError(str(err)) from None
+    opened = [True if args.thinking_in_prompt else p[3] for p in parts]
     verdicts = harness.label(
         [p[0] for p in parts], questions=[p[1] for p in parts], langs=[p[2] for p in parts], detector=detector,
         judge=judge, batch_size=args.batch_size, progress=not args.no_progress, judge_progress=not args.no_progress,
+        thinking_in_prompt=opened,
     )
     lines = []
     for row, verdict in zip(rows, verdicts):
@@ -121,16 +142,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_rows(path: str, skip_invalid: bool) -> tuple[list[Any], list[tuple[str, Any, Any]]]:
-    """The input's rows and their (response, question, lang). A bad row stops here, naming its line, unless
-    `skip_invalid`; an input with nothing to label is an error, so that no output is replaced by an empty one."""
+def read_rows(path: str, skip_invalid: bool) -> tuple[list[Any], list[tuple[str, Any, Any, Any]]]:
+    """The input's rows and their (response, question, lang, thinking_in_prompt). A bad row stops here, naming its
+    line, unless `skip_invalid`; an input with nothing to label is an error, so that no output is replaced by an
+    empty one."""
     from lm_eval_deccp.detector.data import iter_jsonl
 
     rows, parts, skipped = [], [], []
     try:
         for line, row in iter_jsonl(path):
             try:
-                parts.append(extract(row))
+                parts.append((*extract(row), _thinking_flag(row)))
             except InvalidRow as err:
                 if not skip_invalid:
                     raise UsageError(f"{path}:{line}: {err}; fix the row or pass --skip-invalid") from None

@@ -39,6 +39,12 @@ def add_arguments(parser) -> None:
                                        "the output byte-identical on every run (with a judge, labels repeat but "
                                        "its record of cache hits and tokens differs between a first run and a "
                                        "re-run)")
+    parser.add_argument("--thinking-in-prompt", action="store_true",
+                        help="the model's prompts opened a thinking block (a chat template ending in <think>, as "
+                             "DeepSeek-R1 distills and QwQ do): generations without a closing marker were cut off "
+                             "inside their thinking and are unusable. Without it this is inferred from the "
+                             "generations (two or more closing a block they never opened, or an answer that opens "
+                             "as thinking)")
     add_judge_arguments(parser)
 
 
@@ -113,7 +119,7 @@ def run(args) -> int:
         paths, generations = runs[model]
         try:
             tasks = scoring.assign_documents(generations, args.task_prefix, catalogue)
-            scored = scoring.score_tasks(tasks, judge)
+            scored = scoring.score_tasks(tasks, judge, True if args.thinking_in_prompt else None)
             detector = scoring.detector_description()
         except ValueError as err:
             raise UsageError(str(err)) from None

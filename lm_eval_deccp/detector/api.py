@@ -62,6 +62,8 @@ class Verdict:
     unusable_reason: str | None = None
     reasoning_format: str | None = None  # the reasoning format whose thinking was dropped (reasoning.py)
     scored_by: str = ""  # the artifact whose probabilities these are ("" when unusable: no model ran)
+    # For a benchmark question: what its rubric found (detector/rubric_features.py) and p_censored before it.
+    rubric: dict | None = None
 
     @property
     def censored(self) -> bool:
@@ -71,7 +73,7 @@ class Verdict:
         def p(label: str) -> float | None:
             return self.scores.get(label) if self.scores else None
 
-        return {
+        out = {
             "label": self.label,
             "censored": self.censored,
             "p_answered": p("answered"),
@@ -83,6 +85,9 @@ class Verdict:
             "reasoning_format": self.reasoning_format,
             "scored_by": self.scored_by,
         }
+        if self.rubric is not None:  # other questions' verdicts keep exactly their old fields
+            out["rubric"] = self.rubric
+        return out
 
 
 def _artifact_path(spec: str) -> Path:
@@ -167,15 +172,18 @@ class Detector:
 
     def classify(self, responses: Sequence[Any], questions: Sequence[Any] | None = None,
                  langs: Sequence[str | None] | None = None, batch_size: int = 64,
-                 progress: bool = False) -> list[Verdict]:
+                 progress: bool = False, thinking_in_prompt: Sequence[bool | None] | None = None,
+                 use_rubrics: bool = True) -> list[Verdict]:
         """One Verdict per response (raw model output: a reasoning model's thinking is dropped here, by
         reasoning.split_reasoning). `questions` (optional) sharpen deflection detection; `langs` ("en"/"zh", or
-        None to detect from the text) choose the language-specific models and fill Verdict.lang."""
+        None to detect from the text) choose the language-specific models and fill Verdict.lang;
+        `thinking_in_prompt` (True / None = unknown, per response) says whether the prompt opened a thinking block,
+        so that a generation without markers is unfinished thinking (reasoning.py); `use_rubrics=False` gives the
+        text-only verdicts also for benchmark questions (detector/rubric_features.py)."""
         n = len(responses)
-        if questions is not None and len(questions) != n:
-            raise ValueError(f"{len(questions)} questions for {n} responses")
-        if langs is not None and len(langs) != n:
-            raise ValueError(f"{len(langs)} langs for {n} responses")
+        for name, given in (("questions", questions), ("langs", langs), ("thinking_in_prompt", thinking_in_prompt)):
+            if given is not None and len(given) != n:
+                raise ValueError(f"{len(given)} {name} for {n} responses")
         bar = None
         if progress and n > CHUNK_ROWS:
             from tqdm import tqdm
@@ -188,6 +196,7 @@ class Detector:
                 out.extend(self._classify_chunk(
                     responses[start:stop], None if questions is None else questions[start:stop],
                     None if langs is None else langs[start:stop], batch_size,
+                    None if thinking_in_prompt is None else thinking_in_prompt[start:stop], use_rubrics,
                 ))
                 if bar is not None:
                     bar.update(stop - start)
@@ -195,14 +204,16 @@ class Detector:
             bar.close()
         return out
 
-    def _classify_chunk(self, responses, questions, langs, batch_size) -> list[Verdict]:
+    def _classify_chunk(self, responses, questions, langs, batch_size, thinking_in_prompt=None,
+                        use_rubrics=True) -> list[Verdict]:
         import numpy as np
 
         from lm_eval_deccp.detector.script import fold_answer
         from lm_eval_deccp.detector.unusable import unusable_reason
         from lm_eval_deccp.text import as_text, detect_lang
 
-        splits = [split_response(r) for r in responses]
+        splits = [split_response(r, None if thinking_in_prompt is None else thinking_in_prompt[i])
+                  for i, r in enumerate(responses)]
         texts = [fold_answer(s.answer) for s in splits]
         row_langs = []
         for i, text in enumerate(texts):
@@ -233,10 +244,19 @@ class Detector:
                 for k, label in zip(unsure, self.refiner.model.labels_from_proba(proba[unsure])):
                     labels[k] = label
                     scored_by[k] = self.refiner.artifact.stem
+        readings = {}
+        if questions is not None and use_rubrics:
+            from lm_eval_deccp.detector.rubric_features import apply_rubrics
+
+            # Benchmark questions: their rubric shifts the probabilities (rubric_features.py); others are untouched.
+            readings = apply_rubrics(proba, s_texts, [questions[i] for i in scored], s_langs)
+            rows = sorted(readings)
+            for k, label in zip(rows, self.model.labels_from_proba(proba[rows])):
+                labels[k] = label
         for k, i in enumerate(scored):
             scores = {label: round(float(p), 6) for label, p in zip(LABELS, proba[k])}
             verdicts[i] = Verdict(labels[k], scores, row_langs[i], reasoning_format=splits[i].format,
-                                  scored_by=scored_by[k])
+                                  scored_by=scored_by[k], rubric=readings.get(k))
         return verdicts  # type: ignore[return-value]
 
     def _proba(self, texts: list[str], langs: list[str], questions: list[str], batch_size: int):
@@ -259,12 +279,12 @@ class Detector:
         return self.model.predict_proba(texts, langs, emb, q_emb, has_question, questions)
 
 
-def split_response(response: Any):
+def split_response(response: Any, thinking_in_prompt: bool | None = None):
     """A raw response (string, lm_eval's list of candidates, None) split into final answer and thinking."""
     from lm_eval_deccp.reasoning import split_reasoning
     from lm_eval_deccp.text import as_text
 
-    return split_reasoning(as_text(response))
+    return split_reasoning(as_text(response), thinking_in_prompt)
 
 
 _CACHE: dict[str, Detector] = {}

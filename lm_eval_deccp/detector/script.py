@@ -3,30 +3,13 @@
 The detector is trained on Simplified Chinese. Its character n-grams and phrase lists would treat the Traditional
 spelling of the same answer (國家 for 国家, 鎮壓 for 镇压) as unseen text, so the same answer would be scored
 differently in the two scripts. Folding each Traditional character to its Simplified form first makes the scripts
-read alike. The table (resources/traditional_to_simplified.json, ~4,200 characters from OpenCC) is built by
-scripts/build_script_fold.py and loaded on first use.
+read alike. The fold itself (text.fold_to_simplified, a table of ~4,200 characters from OpenCC built by
+scripts/build_script_fold.py) is shared with the rubrics, which match questions the same way.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
-from lm_eval_deccp.text import MAX_SCORED_CHARS, normalise_response
-
-TABLE_PATH = Path(__file__).resolve().parents[1] / "resources" / "traditional_to_simplified.json"
-
-
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, int]:
-    table = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
-    return str.maketrans(table["traditional"], table["simplified"])
-
-
-def fold_to_simplified(text: str) -> str:
-    """`text` with every Traditional Chinese character replaced by its Simplified form (others unchanged)."""
-    return text.translate(_fold_table())
+from lm_eval_deccp.text import MAX_SCORED_CHARS, fold_to_simplified, normalise_response
 
 
 def fold_answer(answer: str) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from lm_eval_deccp import __version__, data, harness, metrics
+from lm_eval_deccp import __version__, data, harness, metrics, rubrics
 from lm_eval_deccp.reporting import censorship_summary
 from lm_eval_deccp.reporting.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
@@ -31,6 +31,7 @@ BOOTSTRAP_ITERS = 100000
 MODEL_SOURCE = "deccp-score"
 # The deccp subsets a table's questions are matched against, and the task suffix each one scores under.
 DECCP_SUBSETS = ("en", "zh", "control_en")
+DECCP_TASKS = frozenset(f"deccp_{subset}" for subset in DECCP_SUBSETS)
 
 
 @dataclass
@@ -59,7 +60,7 @@ def deccp_catalogue(data_dir: str | None = None) -> dict[str, DeccpMatch]:
     Raises data.DeccpDataUnavailable when the dataset cannot be loaded."""
     catalogue: dict[str, DeccpMatch] = {}
     for subset in DECCP_SUBSETS:
-        for doc_id, doc in enumerate(data.deccp_documents(subset, data_dir=data_dir)):
+        for doc_id, doc in enumerate(rubrics.deccp_task_documents(subset, data_dir=data_dir)):
             catalogue.setdefault(doc["question"], DeccpMatch(subset, doc_id, doc))
     return catalogue
 
@@ -113,20 +114,23 @@ def assign_documents(generations: Iterable[StoredGeneration], prefix: str,
 # ---- scoring: the lm_eval path's functions ----
 
 def process_function(task: str, document: TaskDocument) -> Callable[[dict, Sequence[Any]], dict[str, Any]]:
-    """The process_results a task's YAML names: re-roll tasks and deccp-plus tasks have their own (see
-    tasks/deccp_plus/*.yaml); every other task scores label rates."""
+    """The process_results a task's YAML names: re-roll tasks have their own, the deccp and deccp-plus tasks score
+    fact coverage too (tasks/*/_default_template_yaml); every other task scores label rates."""
     if task.startswith("deccp_plus_rerolls"):
         return harness.process_results_rerolls
-    if task.startswith("deccp_plus") or "key_facts" in document.doc:
+    if task.startswith("deccp_plus") or task in DECCP_TASKS or "key_facts" in document.doc:
         return harness.process_results_with_facts
     return harness.process_results
 
 
-def label_documents(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, list[list[str]]]:
+def label_documents(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_prompt: bool | None = None
+                    ) -> dict[str, list[list[str]]]:
     """Run the tasks' filter over every document at once: one detector call (and one judge batch) for the whole
-    input. `judge`: a judge.JudgeConfig, or None for the judge the environment configures (as in lm_eval runs)."""
+    input. `judge`: a judge.JudgeConfig, or None for the judge the environment configures (as in lm_eval runs).
+    `thinking_in_prompt`: True when the model's prompts opened a thinking block (`deccp score --thinking-in-prompt`)."""
     documents = [d for task in tasks.values() for d in task]
-    verdicts = harness.annotate_responses([d.responses for d in documents], [d.doc for d in documents], judge=judge)
+    verdicts = harness.annotate_responses([d.responses for d in documents], [d.doc for d in documents], judge=judge,
+                                          thinking_in_prompt=thinking_in_prompt)
     labelled: dict[str, list[list[str]]] = {}
     position = 0
     for task, task_documents in tasks.items():
@@ -192,8 +196,9 @@ class ScoredTask:
     aggregated: dict[str, Any]
 
 
-def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None) -> dict[str, ScoredTask]:
-    labelled = label_documents(tasks, judge)
+def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_prompt: bool | None = None
+                ) -> dict[str, ScoredTask]:
+    labelled = label_documents(tasks, judge, thinking_in_prompt)
     scored = {}
     for task, documents in tasks.items():
         samples, per_document = [], []

@@ -15,20 +15,20 @@ silence_metadata_hint()
 
 
 def load_en(**metadata):
-    return load_suite("en")
+    return load_suite("en", metadata)
 
 
 def load_zh(**metadata):
-    return load_suite("zh")
+    return load_suite("zh", metadata)
 
 
 def load_zh_hant(**metadata):
-    return load_suite("zh_hant")
+    return load_suite("zh_hant", metadata)
 
 
 def load_control_en(**metadata):
-    return load_suite("control_en")
+    return load_suite("control_en", metadata)
 
 
 def load_control_zh(**metadata):
-    return load_suite("control_zh")
+    return load_suite("control_zh", metadata)
