@@ -51,7 +51,7 @@ def render_page(report: Report, headers: Sequence[str], row_texts: Sequence[Sequ
     row's formatted cells, Model excluded), `legend` and `sources` (markdown lines, `code` in backticks) are the
     leaderboard as render.py formats it for every format, so the page reads as the markdown table does."""
     problems: list[str] = []
-    runs = [report.model_runs[row.model] for row in report.rows if row.model in report.model_runs]
+    runs = [report.model_runs[row.name] for row in report.rows if row.name in report.model_runs]
     answer_set = answers_module.collect_answers(runs, problems)
     # Reading the samples can find problems the table did not (a bad label, a broken line); the CLI prints them
     # and exits 1, and the page lists them too.
