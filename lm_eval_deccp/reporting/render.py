@@ -292,9 +292,9 @@ def render_html(report: Report, plot_capability: str = OVERALL_KEY, columns: str
                                                   view.APART_HEADERS, apart))
         return render_page(report, page_tables, view.legend(report, tables, capability), source_lines(report),
                            plot_capability)
-    table = PageTable("leaderboard-table", "", _headers(report), [*([QUESTIONS_HEADER] if _has_apart_rows(report)
-                                                                     else []), *report.columns,
-                                                                   *overall_keys(report)],
+    # The Questions column (when shown) is text: None in the page table's columns.
+    columns = [*([None] if _has_apart_rows(report) else []), *report.columns, *overall_keys(report)]
+    table = PageTable("leaderboard-table", "", _headers(report), columns,
                       [(row, _row_cells(report, row)) for row in report.rows])
     return render_page(report, [table], legend(report), source_lines(report), plot_capability)
 
