@@ -333,8 +333,9 @@ def test_committed_leaderboard_regenerates_byte_for_byte(tmp_path):
                           text=True, timeout=600,
                           env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(tmp_path)))
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "leaderboard.md").read_bytes() == (REPO / "results" / "leaderboard.md").read_bytes(), \
-        "results/leaderboard.md is stale: run results/regenerate.sh --report-only"
+    for name in ("leaderboard.md", "leaderboard_all.md"):
+        assert (tmp_path / name).read_bytes() == (REPO / "results" / name).read_bytes(), \
+            f"results/{name} is stale: run results/regenerate.sh --report-only"
     from PIL import Image
 
     committed_with = Image.open(REPO / "results" / "leaderboard.png").text.get("Software")
