@@ -436,7 +436,8 @@ def _recorded_detectors(report: Report) -> list[str]:
                 if len(band) == 2:
                     line += f" when {band[0]} ≤ p(censored) ≤ {band[1]}"
             line += f" ({run.path})"
-            found.append(line)
+            if line not in found:  # a run split into rows (benchmark's questions and others) is listed once
+                found.append(line)
     return found
 
 
