@@ -52,10 +52,11 @@ def row_name(model: str, questions: Questions) -> str:
 
 def task_count(run: Run, task: str) -> int | None:
     """How many questions (documents) a task of a run was answered on, as lm_eval records it."""
-    count = (run.tasks.get(task) or {}).get("sample_len")
-    if not isinstance(count, int):
-        count = ((run.data.get("n-samples") or {}).get(task) or {}).get("effective")
-    return count if isinstance(count, int) else None
+    scores, counts = run.tasks.get(task), run.data.get("n-samples")
+    count = scores.get("sample_len") if isinstance(scores, dict) else None
+    if not isinstance(count, int) and isinstance(counts, dict) and isinstance(counts.get(task), dict):
+        count = counts[task].get("effective")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
 def _run_questions(run: Run, task: str) -> Questions:

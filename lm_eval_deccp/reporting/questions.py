@@ -68,11 +68,11 @@ def task_questions(data: dict[str, Any], task: str, count: int | None,
     """The Questions of one task of a results file (`data`), answered on `count` questions; `samples`, when read,
     let an older `deccp score` run be checked question by question."""
     size = benchmark_size(task)
-    limit = (data.get("config") or {}).get("limit")
+    limit = _mapping(data.get("config")).get("limit")
     if limit is not None:
         return Questions(f"{LIMIT} {limit:g}" if isinstance(limit, (int, float)) else f"{LIMIT} {limit}",
                          f"lm_eval was run with --limit {limit}: {count} of the benchmark's {size} questions")
-    record = (data.get(RECORD_KEY) or {}).get(task)
+    record = _mapping(data.get(RECORD_KEY)).get(task)
     if isinstance(record, dict) and isinstance(record.get("other"), int):
         other = record["other"]
         if other:
@@ -86,6 +86,11 @@ def task_questions(data: dict[str, Any], task: str, count: int | None,
     if size is not None and count is not None and count != size:
         return Questions(PART, f"{count} of the benchmark's {size} questions")
     return BENCHMARK
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A results file's object, or {} where a damaged file has something else."""
+    return value if isinstance(value, dict) else {}
 
 
 def benchmark_document(task: str, doc: Any) -> bool:
