@@ -75,15 +75,17 @@ def group_by_model(runs: list[Run], notes: list[str], aliases: dict[str, str] | 
     grouped: dict[tuple[str, str | None], list[tuple[Run, list[str], list[str]]]] = {}
     for run in runs:
         model = capability_scores.rename(run.model, aliases or {})
-        split: dict[str | None, tuple[list[str], list[str]]] = {}
+        split: dict[str | None, tuple[list[str], dict[str, list[str]]]] = {}
         for task in run.tasks:
             found = _run_questions(run, task)
-            tasks, details = split.setdefault(found.mark, ([], []))
+            tasks, details = split.setdefault(found.mark, ([], {}))
             tasks.append(task)
             if found.mark:
-                details.append(f"{run.path}: {task}: {found.detail}")
+                details.setdefault(found.detail, []).append(task)
         for mark, (tasks, details) in split.items():
-            grouped.setdefault((model, mark), []).append((run, tasks, details))
+            # One line per run and reason, naming the tasks it applies to.
+            lines = [f"{run.path}: {', '.join(named)}: {detail}" for detail, named in details.items()]
+            grouped.setdefault((model, mark), []).append((run, tasks, lines))
     models = []
     for model, mark in sorted(grouped, key=lambda key: (key[0].casefold(), key[0], key[1] or "")):
         entries = sorted(grouped[(model, mark)], key=lambda e: (_run_date(e[0]), e[0].path.name, str(e[0].path)))

@@ -71,7 +71,7 @@ def task_questions(data: dict[str, Any], task: str, count: int | None,
     limit = _mapping(data.get("config")).get("limit")
     if limit is not None:
         return Questions(f"{LIMIT} {limit:g}" if isinstance(limit, (int, float)) else f"{LIMIT} {limit}",
-                         f"lm_eval was run with --limit {limit}: {count} of the benchmark's {size} questions")
+                         f"lm_eval was run with --limit {limit}")
     record = _mapping(data.get(RECORD_KEY)).get(task)
     if isinstance(record, dict) and isinstance(record.get("other"), int):
         other = record["other"]

@@ -16,18 +16,19 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def table_lines(headers: list[str], rows: list[list[str]]) -> list[str]:
-    """A markdown table with every column padded to its widest cell; numbers right-aligned."""
+def table_lines(headers: list[str], rows: list[list[str]], text_columns: int = 1) -> list[str]:
+    """A markdown table with every column padded to its widest cell; the first `text_columns` left-aligned, the
+    numbers after them right-aligned."""
     escaped = [[cell.replace("|", "\\|") for cell in row] for row in rows]
     widths = [max(display_width(text) for text in column) for column in zip(headers, *escaped)]
 
     def line(cells: list[str], right: bool) -> str:
-        padded = [cell + " " * (width - display_width(cell)) if index == 0 or not right
+        padded = [cell + " " * (width - display_width(cell)) if index < text_columns or not right
                   else " " * (width - display_width(cell)) + cell
                   for index, (cell, width) in enumerate(zip(cells, widths))]
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(("-" * (width + 2)) if index == 0 else ("-" * (width + 1)) + ":"
+    rule = "|" + "|".join(("-" * (width + 2)) if index < text_columns else ("-" * (width + 1)) + ":"
                           for index, width in enumerate(widths)) + "|"
     return [line(headers, False), rule, *(line(row, True) for row in escaped)]
 
@@ -49,7 +50,7 @@ def render_view(report: Report, sources: list[str]) -> str:
     apart = view.apart_lines(report)
     if apart:
         lines += ["### Kept apart: not the benchmark's full question set (not comparable with the tables above)", ""]
-        lines += table_lines(view.APART_HEADERS, apart)
+        lines += table_lines(view.APART_HEADERS, apart, text_columns=3)
         lines.append("")
         lines += [wrapped for row in view.apart_rows(report) for wrapped in wrap(f"- {row.name}: {row.questions.detail}")]
         lines.append("")
