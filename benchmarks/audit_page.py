@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO / "tests"))  # the headless Chromium driver the test
 READY = "document.documentElement.dataset.ready === 'true'"
 # Each runs a user action's handler synchronously and forces the layout it causes, in the page.
 INTERACTIONS = {
-    "sort_leaderboard_ms": "document.querySelector('#leaderboard-table thead th:nth-child(2) button.sort')",
-    "open_answers_behind_a_rate_ms": "document.querySelector('#leaderboard-table button.drill')",
+    "sort_leaderboard_ms": "document.querySelector('table.leaderboard thead th:nth-child(2) button.sort')",
+    "open_answers_behind_a_rate_ms": "document.querySelector('table.leaderboard button.drill')",
 }
 SEARCH = """(() => { const box = document.getElementById('filter-search'); const t = performance.now();
     box.value = 'China'; box.dispatchEvent(new Event('input')); document.body.offsetHeight;

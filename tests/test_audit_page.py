@@ -43,6 +43,9 @@ HOSTILE = {
                              "<iframe src=\"javascript:window.__pwned='iframe'\"></iframe>答案。",
 }
 HOSTILE_QUESTION = "What is <b onmouseover=\"window.__pwned='question'\">this</b>?"
+# The hostile run's two rows: one deccp-plus question of each variant (part of the benchmark), and a made-up deccp
+# question (not the benchmark's); each is a row of its own, its name the model's with the mark.
+HOSTILE_PART, HOSTILE_OWN = f"{HOSTILE_MODEL} [part of the benchmark]", f"{HOSTILE_MODEL} [not the benchmark's]"
 pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="needs the committed demo run in results/")
 
 
@@ -68,7 +71,7 @@ def hostile_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def page(hostile_run, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("page") / "audit.html"
-    rc = main(["report", str(RESULTS), str(hostile_run), "-o", str(target)])
+    rc = main(["report", str(RESULTS), str(hostile_run), "-o", str(target), "--columns", "all"])
     assert rc == 0
     return target
 
@@ -305,26 +308,31 @@ def test_model_output_is_shown_as_text_and_never_runs(tab):
     assert tab.evaluate("Array.from(document.querySelectorAll('a[href]')).every(a => a.getAttribute('href')"
                         ".startsWith('#'))")
     # The model name is markup, shown as text in the leaderboard and the filters.
-    assert HOSTILE_MODEL in [row[0]["text"] for row in leaderboard(tab)["rows"]]
-    assert HOSTILE_MODEL in tab.evaluate("Array.from(document.querySelectorAll('#filter-model option'))"
-                                         ".map(o => o.textContent)")
+    assert {HOSTILE_PART, HOSTILE_OWN} <= {row[0]["text"] for row in leaderboard(tab)["rows"]}
+    assert {HOSTILE_PART, HOSTILE_OWN} <= set(tab.evaluate(
+        "Array.from(document.querySelectorAll('#filter-model option')).map(o => o.textContent)"))
 
-    choose_model(tab, HOSTILE_MODEL)
+    # The made-up question, its markup shown as text, and its empty answer.
+    choose_model(tab, HOSTILE_OWN)
+    assert len(all_rows(tab)) == 1
+    tab.click("#answers-table tbody tr.answer")
+    assert tab.evaluate("document.querySelector('#answers-table .answer-full').textContent") == "(empty)"
+    questions = tab.evaluate("Array.from(document.querySelectorAll('#answers-table tr.detail .text-block'))"
+                             ".map(e => e.textContent)")
+    assert HOSTILE_QUESTION in questions
+
+    choose_model(tab, HOSTILE_PART)
     rows = all_rows(tab)
-    assert len(rows) == len(HOSTILE) + 1
+    assert len(rows) == len(HOSTILE)
     # Open every answer: the full texts go into the page too.
     for position in range(len(rows)):
         tab.click(f"#answers-table tbody tr.answer:nth-of-type({2 * position + 1})")
     shown = tab.evaluate("Array.from(document.querySelectorAll('#answers-table .answer-full')).map(e => e.textContent)")
-    expected_answers = {HOSTILE[task].split("</think>")[-1] for task in HOSTILE} | {"(empty)"}
-    assert set(shown) == expected_answers
+    assert set(shown) == {HOSTILE[task].split("</think>")[-1] for task in HOSTILE}
     # The thinking a reasoning answer dropped is shown too, as text.
     raw = tab.evaluate("Array.from(document.querySelectorAll('#answers-table tr.detail details .text-block'))"
                        ".map(e => e.textContent)")
     assert raw == [HOSTILE["deccp_plus_control_zh"]]
-    questions = tab.evaluate("Array.from(document.querySelectorAll('#answers-table tr.detail .text-block'))"
-                             ".map(e => e.textContent)")
-    assert HOSTILE_QUESTION in questions
     # And side by side.
     tab.click("#answers-table tr.detail button.compare")
     cards = tab.evaluate("Array.from(document.querySelectorAll('#pair-grid .answer-full')).map(e => e.textContent)")
@@ -335,7 +343,7 @@ def test_model_output_is_shown_as_text_and_never_runs(tab):
 
 def test_a_page_without_samples_has_the_leaderboard_and_no_answers(browser, tmp_path):
     target = tmp_path / "numbers-only.html"
-    assert main(["report", str(RESULTS / "qwen2-7b-instruct"), "-o", str(target)]) == 0
+    assert main(["report", str(RESULTS / "qwen2-7b-instruct"), "-o", str(target), "--columns", "all"]) == 0
     opened = browser.new_page()
     opened.goto(target.as_uri(), ready=READY)
     assert len(leaderboard(opened)["rows"]) == 1
@@ -372,6 +380,34 @@ def test_every_verdict_of_a_fresh_lm_eval_run_is_on_its_page(lm_eval_run, browse
     opened.close()
 
 
+def test_the_default_view_fits_a_1400_px_window_and_links_its_rates(browser, tmp_path):
+    """The default view (several small tables) in a 1,400 px window: no table wider than its box, no sideways
+    scroll of the page; a pooled rate lists the answers of its member tasks."""
+    target = tmp_path / "default.html"
+    assert main(["report", str(RESULTS), "-o", str(target)]) == 0
+    opened = browser.new_page()
+    opened.goto(target.as_uri(), ready=READY)
+    assert opened.evaluate("innerWidth") == 1400
+    sizes = opened.evaluate("""Array.from(document.querySelectorAll('table.leaderboard')).map(t => ({id: t.id,
+        width: t.getBoundingClientRect().width, box: t.parentElement.clientWidth}))""")
+    assert {size["id"] for size in sizes} >= {"view-pooled", "view-deccp", "view-deccp-plus", "view-deccp-plus-gap"}
+    assert all(size["width"] <= size["box"] for size in sizes), sizes
+    assert opened.evaluate("document.documentElement.scrollWidth") <= 1400
+    # The demo model's pooled deccp-plus rate opens the answers of its three China tasks, censored ones only.
+    model = demo_model()
+    row = opened.evaluate("Array.from(document.querySelectorAll('#view-pooled tbody tr')).map(r => r.cells[0]"
+                          f".textContent).indexOf({json.dumps(model)})") + 1
+    opened.click(f"#view-pooled tbody tr:nth-child({row}) > :nth-child(4) button.drill")
+    tasks = {r["task"] for r in all_rows(opened)}
+    assert tasks == {"deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant"}
+    censored = sum(1 for task in tasks for s in demo_samples(task)
+                   if sample_verdicts(s)[0]["label"] in ("refused", "deflected"))
+    assert answer_count(opened) == censored
+    opened.screenshot(tmp_path / "default.png", full_page=False)
+    assert opened.errors == []
+    opened.close()
+
+
 def test_a_screenshot_of_the_page_can_be_taken(tab, tmp_path):
     """Not an image comparison (fonts differ between machines): that the page renders to a non-trivial PNG."""
     tab.click(cell_selector(tab, demo_model(), "deccp-plus EN refusal"))
@@ -394,7 +430,7 @@ def test_the_data_is_embedded_as_escaped_json_and_the_page_is_self_contained(pag
     raw = re.search(r'<script type="application/json" id="deccp-data">(.*?)</script>', text, re.S)[1]
     assert not set(raw) & {"<", ">", "&", "\u2028", "\u2029"}
     data = page_data(text)
-    hostile = [a for a in data["answers"] if data["models"][a["model"]] == HOSTILE_MODEL]
+    hostile = [a for a in data["answers"] if data["models"][a["model"]] == HOSTILE_PART]
     assert {a["answer"] for a in hostile} >= {HOSTILE["deccp_plus_en"], HOSTILE["deccp_plus_zh_hant"]}
     # No address outside the file: no src or href but data: images and in-page anchors, and a policy that forbids
     # any other load.

@@ -39,7 +39,8 @@ def runs(tmp_path) -> Path:
 
 
 def report(capsys, *args: str) -> tuple[int, str, str]:
-    rc = main(["report", *args])
+    """The full table (--columns all), whose every capability column these tests read."""
+    rc = main(["report", *args, "--columns", "all"])
     captured = capsys.readouterr()
     return rc, captured.out, captured.err
 

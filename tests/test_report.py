@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, offline_env, run_python
+from conftest import REPO, RUN_LIMIT, offline_env, run_python
 from lm_eval_deccp.reporting import paired
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS
@@ -52,9 +52,11 @@ def percent(value: float) -> str:
 
 def test_markdown_from_a_real_lm_eval_run(lm_eval_run, capsys):
     run = load_run(lm_eval_run["results_path"])
-    rc, out, err = report(capsys, str(lm_eval_run["dir"]))
+    rc, out, err = report(capsys, str(lm_eval_run["dir"]), "--columns", "all")
     assert rc == 0, err
     header, rule, row, *_ = out.splitlines()
+    # The session's run was made with --limit: its row says so, in a column of its own.
+    assert header.startswith("| Model | Questions |") and row.startswith(f"| {run.model} | --limit {RUN_LIMIT} |")
     for column in ("deccp-plus EN refusal", "deccp-plus ZH censorship", "deccp-plus control EN over-refusal",
                    "deccp-plus control ZH over-refusal", "deccp-plus China gap EN", "deccp-plus China gap ZH",
                    "deccp-plus EN↔ZH flip"):
@@ -97,28 +99,31 @@ def test_csv_json_and_html_formats_hold_the_same_numbers(lm_eval_run, capsys, tm
     rc, out, _ = report(capsys, str(lm_eval_run["dir"]), "--format", "csv")
     assert rc == 0
     (row,) = list(csv.DictReader(io.StringIO(out)))
-    assert row["model"] == run.model
-    assert float(row["deccp-plus ZH censorship"]) == pytest.approx(value * 100, abs=0.005)
-    assert row["deccp-plus ZH censorship CI"] == "bootstrap"
-    assert float(row["deccp-plus ZH censorship low"]) <= float(row["deccp-plus ZH censorship"]) <= \
-        float(row["deccp-plus ZH censorship high"])
+    assert row["model"] == run.model and row["questions"] == f"--limit {RUN_LIMIT}"
+    # CSV is in percent, and every header says so.
+    assert float(row["deccp-plus ZH censorship (%)"]) == pytest.approx(value * 100, abs=0.005)
+    assert row["deccp-plus ZH censorship CI"] == "bootstrap" and row["deccp-plus ZH censorship n"] == str(RUN_LIMIT)
+    assert float(row["deccp-plus ZH censorship low (%)"]) <= float(row["deccp-plus ZH censorship (%)"]) <= \
+        float(row["deccp-plus ZH censorship high (%)"])
 
     rc, out, _ = report(capsys, str(lm_eval_run["dir"]), "--format", "json")
     document = json.loads(out)
     (model,) = document["models"]
     cell = model["cells"]["deccp_plus_zh:censorship_rate"]
     assert cell["value"] == value and cell["ci_method"] == "bootstrap" and len(cell["ci"]) == 2
+    assert document["unit"].startswith("fraction") and cell["n"] == RUN_LIMIT
+    assert model["questions"]["benchmark"] is False and model["questions"]["mark"] == f"--limit {RUN_LIMIT}"
     assert {column["key"] for column in document["columns"]} >= {"deccp_plus:flip_en_zh", "deccp_plus:china_gap_zh"}
 
     # The format follows the output file's extension when --format is not given.
     target = tmp_path / "table.html"
-    rc, out, _ = report(capsys, str(lm_eval_run["dir"]), "-o", str(target))
+    rc, out, _ = report(capsys, str(lm_eval_run["dir"]), "-o", str(target), "--columns", "all")
     assert rc == 0 and out == ""
     parser = _TableParser()
     # The leaderboard is the page's first table (the audit page: tests/test_audit_page.py).
     parser.feed(target.read_text(encoding="utf-8").split("</table>")[0])
     header, body = parser.rows[0], parser.rows[1:]
-    assert header[0] == "Model" and len(body) == 1 and body[0][0] == run.model
+    assert header[0] == "Model" and len(body) == 1 and body[0][0] == f"{run.model} [--limit {RUN_LIMIT}]"
     assert body[0][header.index("deccp-plus ZH censorship")].startswith(percent(value) + " [")
 
 
@@ -160,10 +165,10 @@ def test_a_scored_run_reports_the_same_with_or_without_its_samples(lm_eval_run, 
     files = sorted(lm_eval_run["dir"].rglob("samples_*.jsonl"))
     assert main(["score", *map(str, files), "-o", str(tmp_path / "scored"), "--model", "m", "--date", DATE]) == 0
     capsys.readouterr()
-    with_samples = report(capsys, str(tmp_path / "scored"))
+    with_samples = report(capsys, str(tmp_path / "scored"), "--columns", "all")
     for path in (tmp_path / "scored").rglob("samples_*.jsonl"):
         path.unlink()
-    without_samples = report(capsys, str(tmp_path / "scored"))
+    without_samples = report(capsys, str(tmp_path / "scored"), "--columns", "all")
     assert with_samples[0] == without_samples[0] == 0
     # The intervals, gaps and flip share come from the summary `deccp score` stored in the results file.
     assert with_samples[1] == without_samples[1]
@@ -173,7 +178,7 @@ def test_a_scored_run_reports_the_same_with_or_without_its_samples(lm_eval_run, 
 def test_lm_eval_results_without_samples_fall_back_to_stderr_intervals(run_copy, capsys):
     for path in run_copy.rglob("samples_*.jsonl"):
         path.unlink()
-    rc, out, err = report(capsys, str(run_copy))
+    rc, out, err = report(capsys, str(run_copy), "--columns", "all")
     assert rc == 0, err
     assert "†" in out and "standard error" in out
     header = out.splitlines()[0]
@@ -190,7 +195,7 @@ def test_truncated_results_json_is_named_and_the_rest_is_reported(run_copy, caps
     broken = broken_dir / "results_2024-06-10T00-00-00.json"
     text = good.read_text(encoding="utf-8")
     broken.write_text(text[: len(text) // 2], encoding="utf-8")
-    rc, out, err = report(capsys, str(run_copy), str(broken_dir))
+    rc, out, err = report(capsys, str(run_copy), str(broken_dir), "--columns", "all")
     assert rc == 1
     assert str(broken) in err and "not valid JSON" in err and "truncated" in err
     assert f"| {load_run(good).model} |" in out
@@ -221,12 +226,12 @@ def test_a_run_lacking_some_tasks_is_named_and_its_columns_left_empty(lm_eval_ru
     data["config"]["model_args"] = "pretrained=partial-model"
     data["model_name"] = "partial-model"
     path.write_text(json.dumps(data), encoding="utf-8")
-    rc, out, err = report(capsys, str(lm_eval_run["dir"]), str(run_copy))
+    rc, out, err = report(capsys, str(lm_eval_run["dir"]), str(run_copy), "--columns", "all")
     assert rc == 0
     assert str(path) in err and "deccp_plus_zh" in err and "left empty" in err
     header, _, *rows = out.splitlines()
     names = [h.strip() for h in header.split("|")]
-    row = next(line for line in rows if line.startswith("| partial-model |"))
+    row = next(line for line in rows if line.startswith("| partial-model | --limit"))
     cells = dict(zip(names, [c.strip() for c in row.split("|")]))
     assert cells["deccp-plus EN refusal"] != "—"
     assert cells["deccp-plus ZH refusal"] == "—" and cells["deccp-plus EN↔ZH flip"] == "—"
@@ -239,7 +244,7 @@ def test_missing_path_and_folder_without_results_are_named(run_copy, capsys, tmp
     rc, out, err = report(capsys, str(run_copy), str(tmp_path / "nope"), str(empty))
     assert rc == 1
     assert f"{tmp_path / 'nope'}: no such file or folder" in err and f"{empty}: no results_*.json" in err
-    assert out.startswith("| Model |")
+    assert "| Model " in out, "the table of the rest is still made"
 
 
 # ---- capability columns and Overall ----
@@ -299,8 +304,8 @@ def test_capability_columns_use_the_documented_task_and_metric_and_overall(run_c
     other = models["other-model"]
     assert other["cells"]["GSM8k"]["value"] == 0.4, "falls back to the flexible-extract filter"
     assert other["Overall"] is None, "a model missing a shown column gets no Overall"
-    _, markdown, _ = report(capsys, str(run_copy), str(capabilities))
-    other_row = next(line for line in markdown.splitlines() if line.startswith("| other-model |"))
+    _, markdown, _ = report(capsys, str(run_copy), str(capabilities), "--columns", "all")
+    other_row = next(line for line in markdown.splitlines() if line.startswith("| other-model | benchmark |"))
     assert other_row.endswith("| — |")
     assert "Overall: unweighted mean of the 16 capability column(s) shown" in markdown
 
@@ -312,7 +317,7 @@ def test_plot_without_matplotlib_says_how_to_install_it(lm_eval_run, tmp_path):
     proc = run_python("-c", code, env=offline_env(PYTHONPATH=str(REPO)))
     assert proc.returncode == 2
     assert "matplotlib" in proc.stderr and 'pip install "lm-eval-deccp[report]"' in proc.stderr
-    assert "| Model |" in proc.stdout, "the table is still printed"
+    assert "| Model " in proc.stdout, "the table is still printed"
     assert not (tmp_path / "x.png").exists()
 
 
@@ -328,8 +333,9 @@ def test_committed_leaderboard_regenerates_byte_for_byte(tmp_path):
                           text=True, timeout=600,
                           env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(tmp_path)))
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "leaderboard.md").read_bytes() == (REPO / "results" / "leaderboard.md").read_bytes(), \
-        "results/leaderboard.md is stale: run results/regenerate.sh --report-only"
+    for name in ("leaderboard.md", "leaderboard_all.md"):
+        assert (tmp_path / name).read_bytes() == (REPO / "results" / name).read_bytes(), \
+            f"results/{name} is stale: run results/regenerate.sh --report-only"
     from PIL import Image
 
     committed_with = Image.open(REPO / "results" / "leaderboard.png").text.get("Software")

@@ -1,6 +1,8 @@
-"""One row per model: censorship columns (EN and ZH refusal, deflection and censorship rates with 95% intervals,
-control over-refusal, China-specific gap, EN↔ZH flip share, for deccp and deccp-plus) beside capability columns
-named as in MixEval, and an Overall.
+"""One row per model: by default small tables that fit a terminal (the pooled group rows and each language's
+censorship rate with its 95% interval, the answers it rests on and its unusable share; each China gap beside the
+controls' censorship; the capability Overall computed here and the published one); `--columns all` gives every
+column in one table (refusal, deflection, over-refusal, EN↔ZH flip share, the capability columns named as in
+MixEval). Runs made with lm_eval's --limit or on questions that are not the benchmark's are marked and kept apart.
 
 RESULTS are lm_eval results_*.json files or folders holding them (searched recursively), from lm_eval or from
 `deccp score`; runs of the same model are merged. Capability scores can also come from CSV/TSV/JSON tables or
@@ -20,6 +22,7 @@ from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, OVERALL_KEY
 
 FORMATS = ("markdown", "csv", "json", "html")
+COLUMNS = ("default", "all")
 
 
 def add_arguments(parser) -> None:
@@ -28,6 +31,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (default: from the -o file's extension, else markdown)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the table here instead of stdout")
+    parser.add_argument("--columns", choices=COLUMNS, default="default",
+                        help="default: small tables that fit 120 columns and a 1,400 px window (the group and "
+                             "language rows, each censorship rate with its interval, n and unusable share, each "
+                             "China gap beside the controls' censorship, the two Overalls); all: every column in "
+                             "one table (refusal, deflection, over-refusal, flip share, each capability column). "
+                             "For markdown and html; csv and json always hold every column")
     parser.add_argument("--plot", metavar="FILE.png",
                         help="also draw censorship rates per model and language as bars and, for models with "
                              "capability scores, censorship against capability (needs matplotlib)")
@@ -89,7 +98,8 @@ def run(args) -> int:
     # Rendered before the messages are printed: the HTML page reads the samples, which can add problems. The page
     # embeds the chart, so it is drawn with --plot-capability.
     render = RENDERERS[chosen]
-    text = "" if not report.rows else render(report, axis) if chosen == "html" else render(report)
+    text = ("" if not report.rows else render(report, axis, args.columns) if chosen == "html"
+            else render(report, args.columns))
     for note in report.notes:
         print(f"deccp report: note: {note}", file=sys.stderr)
     for problem in report.problems:

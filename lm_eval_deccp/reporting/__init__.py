@@ -7,8 +7,11 @@ Imports go one way, from reading to summarising to rendering:
   censorship_summary (intervals, China gaps and flip shares of a run), scoring (stored generations scored through
   the lm_eval path's functions into an lm_eval-style run);
 - the leaderboard: columns (what each column reads; plain definitions, which the capability reader also uses),
-  cells (one number and where it came from), capability_scores (the capability cells: runs and files combined,
-  conflicts refused, Overall), table (one row per model), render (markdown, CSV, JSON, HTML), plot (the PNG charts);
+  cells (one number and where it came from), questions (whether a task was answered on the benchmark's full
+  question set), model_runs (the runs behind each row, grouped by model and question set), reliability (when the
+  unusable answers make a number unreliable), capability_scores (the capability cells: runs and files combined,
+  conflicts refused, Overall), table (one row per model), view and view_markdown (the default view: small tables
+  that fit a screen), render (markdown, CSV, JSON, HTML), plot (the PNG charts);
 - the audit page (render's HTML): answers (every verdict behind a row, from the samples), detector_card (the
   detector's version and published figures), audit_page (the self-contained page; its script and style are in
   resources/audit_page/).

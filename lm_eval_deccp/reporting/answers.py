@@ -2,11 +2,12 @@
 page (`deccp report --format html`).
 
 A model's answers are read from the same runs its leaderboard row uses (for each task, the latest run holding it:
-table.group_by_model), so the answers a reader clicks through to are the ones that produced the rate. Any task
-whose samples carry the deccp verdicts counts (lm_eval runs with --log_samples, `deccp score` output, re-rolls,
-custom `--task-prefix` tasks); samples of other tasks (capability benchmarks) are passed over without reading past
-their first line. Bad input is named and left out, never turned into a label: a sample whose verdicts cannot be
-decoded, or whose label is not one of labels.VERDICT_LABELS, becomes a problem naming the file, line and field.
+model_runs.group_by_model; a run of other questions than the benchmark's is a row of its own), so the answers a
+reader clicks through to are the ones that produced the rate. Any task whose samples carry the deccp verdicts counts
+(lm_eval runs with --log_samples, `deccp score` output, re-rolls, custom `--task-prefix` tasks); samples of other
+tasks (capability benchmarks) are passed over without reading past their first line. Bad input is named and left
+out, never turned into a label: a sample whose verdicts cannot be decoded, or whose label is not one of
+labels.VERDICT_LABELS, becomes a problem naming the file, line and field.
 
 Everything returned is plain JSON-able data in a fixed order (model, task, doc_id, repeat), so the page is
 deterministic."""

@@ -25,6 +25,7 @@ import base64
 import hashlib
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -33,9 +34,11 @@ from lm_eval_deccp.labels import VERDICT_LABELS
 from lm_eval_deccp.metrics import LABEL_RATE_METRICS
 from lm_eval_deccp.reporting import answers as answers_module
 from lm_eval_deccp.reporting.answers import LANGUAGE_NAMES, AnswerSet
-from lm_eval_deccp.reporting.columns import OVERALL_KEY, ComparisonColumn, RateColumn
+from lm_eval_deccp.reporting.columns import CENSORSHIP_COLUMNS, OVERALL_KEY, ComparisonColumn, RateColumn
 from lm_eval_deccp.reporting.detector_card import DetectorCard, detector_card
+from lm_eval_deccp.reporting.questions import POOLED
 from lm_eval_deccp.reporting.table import Report
+from lm_eval_deccp.reporting.view import ViewColumn
 
 TITLE = "deccp audit"
 RESOURCE_DIR = Path(__file__).resolve().parents[1] / "resources" / "audit_page"
@@ -45,13 +48,34 @@ _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                   "\u2029": "\\u2029"})
 
 
-def render_page(report: Report, headers: Sequence[str], row_texts: Sequence[Sequence[str]],
-                legend: Sequence[str], sources: Sequence[str], plot_capability: str = OVERALL_KEY) -> str:
-    """The page for `report`. `headers` (Model, the report's columns, then the Overall keys), `row_texts` (each
-    row's formatted cells, Model excluded), `legend` and `sources` (markdown lines, `code` in backticks) are the
-    leaderboard as render.py formats it for every format, so the page reads as the markdown table does."""
+@dataclass
+class PageTable:
+    """One leaderboard table of the page, as render.py and view.py format it for every format. `headers` start
+    with Model; `columns` has one entry per later header: a report column, a view.ViewColumn, a cell key (the
+    Overall keys) or None (text, e.g. the Questions mark); `rows` pairs each ModelRow (None for a table of plain
+    lines, whose texts then start with the model) with its texts."""
+
+    id: str
+    title: str
+    headers: list[str]
+    columns: list[Any]
+    rows: list[tuple[Any, list[str]]]
+
+    @classmethod
+    def of_view(cls, table: Any) -> "PageTable":
+        return cls(f"view-{table.key}", table.title, ["Model", *table.headers], list(table.columns), table.rows)
+
+    @classmethod
+    def of_lines(cls, key: str, title: str, headers: list[str], lines: list[list[str]]) -> "PageTable":
+        return cls(f"view-{key}", title, headers, [None] * (len(headers) - 1), [(None, line) for line in lines])
+
+
+def render_page(report: Report, tables: Sequence[PageTable], legend: Sequence[str], sources: Sequence[str],
+                plot_capability: str = OVERALL_KEY) -> str:
+    """The page for `report`. `tables`, `legend` and `sources` (markdown lines, `code` in backticks) are the
+    leaderboard as render.py formats it for every format, so the page reads as the markdown does."""
     problems: list[str] = []
-    runs = [report.model_runs[row.model] for row in report.rows if row.model in report.model_runs]
+    runs = [report.model_runs[row.name] for row in report.rows if row.name in report.model_runs]
     answer_set = answers_module.collect_answers(runs, problems)
     # Reading the samples can find problems the table did not (a bad label, a broken line); the CLI prints them
     # and exits 1, and the page lists them too.
@@ -61,7 +85,7 @@ def render_page(report: Report, headers: Sequence[str], row_texts: Sequence[Sequ
     chart = _chart(report, plot_capability)
     body = [
         _header(report, answer_set),
-        _leaderboard(report, headers, row_texts, legend, sources, answer_set),
+        _leaderboard(report, tables, legend, sources, answer_set),
         chart,
         _answers_section(answer_set),
         _pair_section(answer_set),
@@ -124,40 +148,13 @@ def _header(report: Report, answer_set: AnswerSet) -> str:
     ])
 
 
-def _leaderboard(report: Report, headers: Sequence[str], row_texts: Sequence[Sequence[str]],
-                 legend: Sequence[str], sources: Sequence[str], answer_set: AnswerSet) -> str:
+def _leaderboard(report: Report, tables: Sequence[PageTable], legend: Sequence[str], sources: Sequence[str],
+                 answer_set: AnswerSet) -> str:
     esc = html.escape
-    # After the report's columns come the Overall keys, whose headers are their cell keys.
-    columns = [*report.columns, *headers[1 + len(report.columns):]]
-    model_index = {name: index for index, name in enumerate(answer_set.models)}
     parts = ['<section id="leaderboard">', "<h2>Leaderboard</h2>",
-             '<p class="hint">Click a column heading to sort. Click a rate to list the answers that produced it.</p>',
-             '<div class="scroll"><table id="leaderboard-table">', "<thead><tr>",
-             f'<th scope="col" data-type="text"><button type="button" class="sort">{esc(headers[0])}</button></th>']
-    for header, column in zip(headers[1:], columns):
-        title = _column_title(column)
-        parts.append(f'<th scope="col" data-type="number" title="{esc(title)}"><button type="button" class="sort">'
-                     f"{esc(header)}</button></th>")
-    parts.append('<th scope="col" data-type="number" title="answers with verdicts on this page">'
-                 '<button type="button" class="sort">answers</button></th>')
-    parts.append("</tr></thead>")
-    parts.append("<tbody>")
-    for row, texts in zip(report.rows, row_texts):
-        index = model_index.get(row.model)
-        tasks_with_answers = set(answer_set.tasks_with_answers.get(row.model, []))
-        cells = [f'<th scope="row" data-value="{esc(row.model)}">{esc(row.model)}</th>']
-        for column, text in zip(columns, texts):
-            cell = row.cells[column if isinstance(column, str) else column.key]
-            cells.append(_value_cell(index, row.model, column, cell, text, tasks_with_answers, answer_set))
-        count = sum(1 for answer in answer_set.answers if answer["model"] == index)
-        if count:
-            cells.append(f'<td class="num" data-value="{count}"><button type="button" class="drill" '
-                         f'data-model="{index}" data-title="all answers">{count}</button></td>')
-        else:
-            cells.append('<td class="missing" title="no samples: run lm_eval with --log_samples, or deccp score">'
-                         "—</td>")
-        parts.append(f'<tr>{"".join(cells)}</tr>')
-    parts.append("</tbody></table></div>")
+             '<p class="hint">Click a column heading to sort. Click a rate to list the answers that produced it.</p>']
+    for table in tables:
+        parts.extend(_table(table, answer_set, with_answer_counts=table.id == "leaderboard-table"))
     parts.extend(f'<p class="legend">{esc(line)}</p>' for line in legend)
     parts.append("<h3>Sources</h3>")
     parts.extend(_markdown_lines(sources))
@@ -168,6 +165,48 @@ def _leaderboard(report: Report, headers: Sequence[str], row_texts: Sequence[Seq
             parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _table(table: PageTable, answer_set: AnswerSet, with_answer_counts: bool) -> list[str]:
+    esc = html.escape
+    model_index = {name: index for index, name in enumerate(answer_set.models)}
+    parts = [f"<h3>{esc(table.title)}</h3>"] if table.title else []
+    parts += [f'<div class="scroll"><table id="{esc(table.id)}" class="leaderboard">', "<thead><tr>",
+              f'<th scope="col" data-type="text"><button type="button" class="sort">{esc(table.headers[0])}</button>'
+              "</th>"]
+    for header, column in zip(table.headers[1:], table.columns):
+        kind = "text" if column is None else "number"
+        title = f' title="{esc(_column_title(column))}"' if column is not None else ""
+        parts.append(f'<th scope="col" data-type="{kind}"{title}><button type="button" class="sort">'
+                     f"{esc(header)}</button></th>")
+    if with_answer_counts:
+        parts.append('<th scope="col" data-type="number" title="answers with verdicts on this page">'
+                     '<button type="button" class="sort">answers</button></th>')
+    parts.append("</tr></thead><tbody>")
+    for row, texts in table.rows:
+        if row is None:  # plain lines: the model, then text and numbers as formatted
+            cells = [f'<th scope="row" data-value="{esc(texts[0])}">{esc(texts[0])}</th>']
+            cells += [f'<td data-value="{esc(text)}">{esc(text)}</td>' for text in texts[1:]]
+            parts.append(f'<tr>{"".join(cells)}</tr>')
+            continue
+        index = model_index.get(row.name)
+        tasks_with_answers = set(answer_set.tasks_with_answers.get(row.name, []))
+        cells = [f'<th scope="row" data-value="{esc(row.name)}">{esc(row.name)}</th>']
+        for column, text in zip(table.columns, texts):
+            if column is None:
+                cells.append(f'<td data-value="{esc(text)}">{esc(text)}</td>')
+                continue
+            cell = row.cells[column if isinstance(column, str) else column.key]
+            cells.append(_value_cell(index, row.name, column, cell, text, tasks_with_answers, answer_set))
+        if with_answer_counts:
+            count = sum(1 for answer in answer_set.answers if answer["model"] == index)
+            cells.append(f'<td class="num" data-value="{count}"><button type="button" class="drill" '
+                         f'data-model="{index}" data-title="all answers">{count}</button></td>' if count else
+                         '<td class="missing" title="no samples: run lm_eval with --log_samples, or deccp score">'
+                         "—</td>")
+        parts.append(f'<tr>{"".join(cells)}</tr>')
+    parts.append("</tbody></table></div>")
+    return parts
 
 
 def _markdown_lines(lines: Sequence[str]) -> list[str]:
@@ -191,6 +230,8 @@ def _markdown_lines(lines: Sequence[str]) -> list[str]:
 
 
 def _column_title(column: Any) -> str:
+    if isinstance(column, ViewColumn):
+        column = _report_column(column) or column.key
     if isinstance(column, str):
         return ("Overall: unweighted mean of the capability columns shown" if column == OVERALL_KEY
                 else f"{column}: the overall score a capability file publishes, as published")
@@ -208,7 +249,10 @@ def _value_cell(index: int | None, model: str, column: Any, cell: Any, text: str
         return '<td class="missing">—</td>'
     origin = getattr(cell, "origin", None)
     origin_text = f"{origin.source.path} row {origin.row.row}" if origin is not None else None
-    source = " · ".join(part for part in (cell.source, origin_text, _interval_note(cell.ci_method)) if part)
+    unreliable = ("! unreliable: the unusable answers could move it beyond its 95% interval" if cell.unreliable
+                  else None)
+    source = " · ".join(part for part in (cell.source, origin_text, _interval_note(cell.ci_method), unreliable)
+                        if part)
     drill = _drill(index, model, column, tasks_with_answers, answer_set) if index is not None else None
     if drill is None:
         content = esc(text)
@@ -224,9 +268,18 @@ def _interval_note(method: str | None) -> str:
             "normal": "95% interval from lm_eval's stderr (no samples)"}.get(method or "", "")
 
 
+def _report_column(column: Any) -> Any:
+    """The report column (columns.py) a view column shows, or None for the Overall keys."""
+    return next((c for c in CENSORSHIP_COLUMNS if c.key == column.key), None)
+
+
 def _drill(index: int, model: str, column: Any, tasks_with_answers: set[str], answer_set: AnswerSet) -> str | None:
     """data- attributes telling the page's script which answers a cell's number counts, or None."""
-    if isinstance(column, RateColumn):
+    if isinstance(column, ViewColumn):
+        column = _report_column(column)
+    if isinstance(column, RateColumn) and column.task in POOLED:
+        tasks, labels, flip = list(POOLED[column.task]), sorted(LABEL_RATE_METRICS.get(column.metric, ())), None
+    elif isinstance(column, RateColumn):
         tasks, labels, flip = [column.task], sorted(LABEL_RATE_METRICS.get(column.metric, ())), None
     elif isinstance(column, ComparisonColumn):
         tasks = [column.test_task, column.baseline_task]
@@ -383,7 +436,8 @@ def _recorded_detectors(report: Report) -> list[str]:
                 if len(band) == 2:
                     line += f" when {band[0]} ≤ p(censored) ≤ {band[1]}"
             line += f" ({run.path})"
-            found.append(line)
+            if line not in found:  # a run split into rows (benchmark's questions and others) is listed once
+                found.append(line)
     return found
 
 

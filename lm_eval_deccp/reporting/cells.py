@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from lm_eval_deccp.reporting.capabilities import SourcedRow
 
+MISSING = "—"  # a number the table does not have
+NORMAL_MARK = "†"  # after an interval from lm_eval's standard error (no samples, no stored summary)
+
 
 @dataclass
 class Cell:
@@ -19,6 +22,10 @@ class Cell:
     source: str | None = None  # "task: metric,filter", or the kind of capability file, for the JSON output
     origin: SourcedRow | None = None  # the capability file and row a value comes from (None: an lm_eval run)
     decimals: int | None = None  # digits after the point on the ×100 scale when not the default one (as published)
+    n: int | None = None  # the answers (questions) a censorship number rests on; a gap: its China task's
+    # Whether the unusable answers behind a censorship number could move it out of its 95% interval
+    # (reporting/reliability.py); None where there is no unusable share to weigh.
+    unreliable: bool | None = None
 
     @property
     def present(self) -> bool:

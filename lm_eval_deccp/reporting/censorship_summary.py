@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from lm_eval_deccp.reporting import paired, stats
+from lm_eval_deccp.reporting.questions import POOLED
 from lm_eval_deccp.reporting.runs import ResultsError
 
 SUMMARY_KEY = "deccp_summary"
@@ -129,11 +130,13 @@ def summarise(tasks: Mapping[str, TaskSamples]) -> dict[str, Any]:
         comparison = _COMPARISONS[flip.paired_comparison]
         if comparison.test_task in rated and comparison.baseline_task in rated:
             comparisons[flip.key] = flip_share(flip, rated)
-    return {
-        "method": METHOD,
-        "intervals": {name: rate_intervals(rated[name]) for name in sorted(rated)},
-        "comparisons": comparisons,
-    }
+    intervals = {name: rate_intervals(rated[name]) for name in sorted(rated)}
+    for group, members in POOLED.items():
+        # The group row pools its members' questions (lm_eval weighs them by size): one bootstrap over all of them.
+        if all(member in rated for member in members):
+            pooled = TaskSamples(group, [s for member in members for s in rated[member].samples], group)
+            intervals[group] = rate_intervals(pooled)
+    return {"method": METHOD, "intervals": dict(sorted(intervals.items())), "comparisons": comparisons}
 
 
 def _verdicts(task: TaskSamples) -> paired.TaskVerdicts:

@@ -46,18 +46,26 @@ _RATES = (("refusal_rate", "refusal"), ("deflection_rate", "deflection"), ("cens
           ("unusable_rate", "unusable"))
 
 
-def _suite_columns(suite: str, languages: tuple[tuple[str, str], ...], controls: tuple[tuple[str, str], ...]
-                   ) -> list:
+def _suite_columns(suite: str, languages: tuple[tuple[str, str], ...], controls: tuple[tuple[str, str], ...],
+                   pooled: tuple[str, str]) -> list:
     name = SUITES[suite]
     columns: list = []
     for lang, label in languages:
         for metric, metric_label in _RATES:
             columns.append(RateColumn(f"{suite}_{lang}:{metric}", f"{name} {label} {metric_label}", suite,
                                       f"{suite}_{lang}", metric))
+    # The group row a leaderboard takes for one number per suite (questions.POOLED).
+    group, label = pooled
+    for metric, metric_label in _RATES[2:]:
+        columns.append(RateColumn(f"{group}:{metric}", f"{name} {label} {metric_label}", suite, group, metric))
     for lang, label in controls:
         # Over-refusal: refusing a harmless question of the same kind, e.g. about another country's politics.
         columns.append(RateColumn(f"{suite}_control_{lang}:refusal_rate", f"{name} control {label} over-refusal",
                                   suite, f"{suite}_control_{lang}", "refusal_rate"))
+        # What the China gap subtracts: the controls' censorship (refused or deflected), and its unusable share.
+        for metric, metric_label in _RATES[2:]:
+            columns.append(RateColumn(f"{suite}_control_{lang}:{metric}", f"{name} control {label} {metric_label}",
+                                      suite, f"{suite}_control_{lang}", metric))
     for lang, label in controls:
         columns.append(ComparisonColumn(f"{suite}:china_gap_{lang}", f"{name} China gap {label}", suite,
                                         f"{suite}:china_gap_{lang}", f"{suite}_{lang}", f"{suite}_control_{lang}",
@@ -66,14 +74,17 @@ def _suite_columns(suite: str, languages: tuple[tuple[str, str], ...], controls:
 
 
 CENSORSHIP_COLUMNS: list = [
-    *_suite_columns("deccp", (("en", "EN"), ("zh", "ZH")), (("en", "EN"),)),
-    *_suite_columns("deccp_plus", (("en", "EN"), ("zh", "ZH")), (("en", "EN"), ("zh", "ZH"))),
+    *_suite_columns("deccp", (("en", "EN"), ("zh", "ZH")), (("en", "EN"),), ("deccp_china", "China EN+ZH")),
+    *_suite_columns("deccp_plus", (("en", "EN"), ("zh", "ZH"), ("zh_hant", "ZH-Hant")), (("en", "EN"), ("zh", "ZH")),
+                    ("deccp_plus_china", "China EN+ZH+ZH-Hant")),
     ComparisonColumn("deccp_plus:flip_en_zh", "deccp-plus EN↔ZH flip", "deccp_plus", "deccp_plus:flip_en_zh",
                      "deccp_plus_zh", "deccp_plus_en", "flip"),
 ]
 
 # MixEval's column order. Metric choices: each task's headline metric in lm_eval (acc_norm where lm_eval reports it
 # for a multiple-choice task, as the Open LLM Leaderboard did; the strict answer filter for generative maths).
+UNITS = {"rate": "%", "gap": "pp", "flip": "%", "capability": "%"}  # the ×100 formats' unit per column kind
+
 CAPABILITY_COLUMNS: list[CapabilityColumn] = [
     CapabilityColumn("MATH", "MATH", ("minerva_math", "hendrycks_math"),
                      ("exact_match,none",)),

@@ -43,7 +43,7 @@ def _bars(report: Report, suite: str) -> list[tuple[str, float, float, float | N
             if refused is None or not refused.present or deflected is None or not deflected.present:
                 continue
             unusable = row.cells.get(f"{suite}_{lang}:unusable_rate")
-            bars.append((f"{row.model} · {name}", refused.value, deflected.value,
+            bars.append((f"{row.name} · {name}", refused.value, deflected.value,
                          censored.low if censored else None, censored.high if censored else None,
                          unusable.value if unusable is not None and unusable.present else None))
     return bars
@@ -69,7 +69,7 @@ def _points(report: Report, suite: str, lang: str, axis: str
         censored = row.cells.get(f"{suite}_{lang}:censorship_rate")
         if capability is None or not capability.present or censored is None or not censored.present:
             continue
-        points.append((index, row.model, capability.value, censored.value, censored.low, censored.high))
+        points.append((index, row.name, capability.value, censored.value, censored.low, censored.high))
     return points
 
 

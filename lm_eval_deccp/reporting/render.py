@@ -12,10 +12,9 @@ from typing import Any, Callable
 from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, SourcedRow
 from lm_eval_deccp.reporting.censorship_summary import METHOD
 from lm_eval_deccp.reporting.table import CI_BOOTSTRAP, CI_NORMAL, Cell, ModelRow, Report
-from lm_eval_deccp.reporting.columns import OVERALL_KEY, ComparisonColumn, RateColumn
+from lm_eval_deccp.reporting.columns import OVERALL_KEY, UNITS, ComparisonColumn, RateColumn
 
-MISSING = "—"
-NORMAL_MARK = "†"
+from lm_eval_deccp.reporting.cells import MISSING, NORMAL_MARK
 
 
 def column_kind(column: Any) -> str:
@@ -50,12 +49,28 @@ def overall_keys(report: Report) -> list[str]:
             *([PUBLISHED_OVERALL] if report.has_published_overall else [])]
 
 
+QUESTIONS_HEADER = "Questions"
+BENCHMARK_QUESTIONS = "benchmark"
+
+
+def questions_text(row: ModelRow) -> str:
+    """The mark of a row not on the benchmark's full question set, or "benchmark"."""
+    return row.questions.mark or BENCHMARK_QUESTIONS
+
+
+def _has_apart_rows(report: Report) -> bool:
+    return any(not row.questions.is_benchmark for row in report.rows)
+
+
 def _headers(report: Report) -> list[str]:
-    return ["Model", *(column.header for column in report.columns), *overall_keys(report)]
+    """The full table's headers; a Questions column when some row is not on the benchmark's questions."""
+    return ["Model", *([QUESTIONS_HEADER] if _has_apart_rows(report) else []),
+            *(column.header for column in report.columns), *overall_keys(report)]
 
 
 def _row_cells(report: Report, row) -> list[str]:
-    cells = [format_cell(row.cells[column.key], column_kind(column)) for column in report.columns]
+    cells = [questions_text(row)] if _has_apart_rows(report) else []
+    cells.extend(format_cell(row.cells[column.key], column_kind(column)) for column in report.columns)
     cells.extend(format_cell(row.cells[key], "capability") for key in overall_keys(report))
     return cells
 
@@ -133,12 +148,22 @@ def source_lines(report: Report) -> list[str]:
     return lines
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, columns: str = "default") -> str:
+    """The default view (view.py: small tables that fit 120 columns), or with columns="all" the full table."""
+    if columns == "default":
+        from lm_eval_deccp.reporting.view_markdown import render_view
+
+        return render_view(report, source_lines(report))
     headers = _headers(report)
     lines = ["| " + " | ".join(headers) + " |",
              "|" + "|".join([" --- "] + [" ---: "] * (len(headers) - 1)) + "|"]
     for row in report.rows:
         lines.append("| " + " | ".join([_escape_markdown(row.model), *_row_cells(report, row)]) + " |")
+    if _has_apart_rows(report):
+        lines.append("")
+        lines.append(f"{QUESTIONS_HEADER}: rows not on the benchmark's full question set (lm_eval's --limit, questions "
+                     "that are not the benchmark's, or part of them) are kept apart from the benchmark's rows; their "
+                     "numbers are not comparable with them.")
     lines.append("")
     lines.extend(legend(report))
     lines.append("")
@@ -151,36 +176,51 @@ def _escape_markdown(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_csv(report: Report) -> str:
-    """One row per model; every rate and gap has value, low and high columns (percent, two decimals) and the
-    interval's method; empty fields are missing values."""
-    header = ["model"]
+def render_csv(report: Report, columns: str = "all") -> str:
+    """Every column, whatever --columns says (CSV is for programs): one row per model and question set; every rate
+    and gap has value, low and high (in %, or pp for a gap, as each header says; two decimals), the interval's
+    method, the answers it rests on (n) and, for censorship and gaps, whether the unusable answers make it
+    unreliable; empty fields are missing values."""
+    header = ["model", "questions"]
     for column in report.columns:
-        header.append(column.header)
+        unit = f"({UNITS[column_kind(column)]})"
+        header.append(f"{column.header} {unit}")
         if column_kind(column) != "capability":
-            header += [f"{column.header} low", f"{column.header} high", f"{column.header} CI"]
-    header.extend(overall_keys(report))
+            header += [f"{column.header} low {unit}", f"{column.header} high {unit}", f"{column.header} CI",
+                       f"{column.header} n"]
+            if _weighs_unusable(column):
+                header.append(f"{column.header} unreliable")
+    header.extend(f"{key} (%)" for key in overall_keys(report))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in report.rows:
-        fields = [row.model]
+        fields = [row.model, questions_text(row)]
         for column in report.columns:
             cell = row.cells[column.key]
             fields.append(_number(cell.value))
             if column_kind(column) != "capability":
-                fields += [_number(cell.low), _number(cell.high), cell.ci_method or ""]
+                fields += [_number(cell.low), _number(cell.high), cell.ci_method or "",
+                           "" if cell.n is None or not cell.present else str(cell.n)]
+                if _weighs_unusable(column):
+                    fields.append("" if cell.unreliable is None else "yes" if cell.unreliable else "no")
         fields.extend(_number(row.cells[key].value) for key in overall_keys(report))
         writer.writerow(fields)
     return out.getvalue()
+
+
+def _weighs_unusable(column: Any) -> bool:
+    """The columns that carry the unusable-answers mark: censorship rates and China gaps."""
+    return (isinstance(column, RateColumn) and column.metric == "censorship_rate") or column_kind(column) == "gap"
 
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.2f}"
 
 
-def render_json(report: Report) -> str:
-    """Values on the 0–1 scale, as lm_eval writes them."""
+def render_json(report: Report, columns: str = "all") -> str:
+    """Every column, whatever --columns says; values on the 0–1 scale, as lm_eval writes them (the document's
+    "unit" says so)."""
     def describe(column) -> dict[str, Any]:
         entry: dict[str, Any] = {"key": column.key, "header": column.header, "kind": column_kind(column)}
         if isinstance(column, RateColumn):
@@ -194,12 +234,17 @@ def render_json(report: Report) -> str:
     def cell_json(cell: Cell) -> dict[str, Any]:
         entry = {"value": cell.value, "ci": [cell.low, cell.high] if cell.low is not None else None,
                  "ci_method": cell.ci_method, "source": cell.source}
+        if cell.n is not None and cell.present:
+            entry["n"] = cell.n
+        if cell.unreliable is not None:
+            entry["unreliable"] = cell.unreliable
         if cell.origin is not None:
             entry["origin"] = {"file": str(cell.origin.source.path), "row": cell.origin.row.row,
                                "model": cell.origin.row.model}
         return entry
 
     document = {
+        "unit": UNIT_JSON,
         "columns": [describe(column) for column in report.columns],
         "overall": ({"key": OVERALL_KEY, "definition": "unweighted mean of the capability columns shown; null when "
                                                        "a model lacks any of them",
@@ -212,6 +257,8 @@ def render_json(report: Report) -> str:
                              for source in report.capability_sources],
         "models": [{
             "model": row.model,
+            "questions": {"benchmark": row.questions.is_benchmark, "mark": row.questions.mark,
+                          "detail": row.questions.detail},
             "sources": row.sources,
             "cells": {key: cell_json(row.cells[key]) for key in
                       [*(column.key for column in report.columns),
@@ -224,13 +271,32 @@ def render_json(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_html(report: Report, plot_capability: str = OVERALL_KEY) -> str:
-    """The audit page (audit_page.py): this table, sortable, with the answers behind every rate, and the chart of
-    --plot (its capability axis: `plot_capability`, a cell key)."""
-    from lm_eval_deccp.reporting.audit_page import render_page
+UNIT_JSON = ("fraction: every rate, interval and capability score is a fraction in [0, 1], as lm_eval writes them; a "
+             "China gap is a difference of two fractions, in [-1, 1]")
 
-    return render_page(report, _headers(report), [_row_cells(report, row) for row in report.rows], legend(report),
-                       source_lines(report), plot_capability)
+
+def render_html(report: Report, plot_capability: str = OVERALL_KEY, columns: str = "default") -> str:
+    """The audit page (audit_page.py): the default view's tables (or with columns="all" the full table),
+    sortable, with the answers behind every rate, and the chart of --plot (its capability axis: `plot_capability`,
+    a cell key)."""
+    from lm_eval_deccp.reporting.audit_page import PageTable, render_page
+
+    if columns == "default":
+        from lm_eval_deccp.reporting import view
+
+        tables, capability = view.censorship_tables(report), view.capability_table(report)
+        page_tables = [PageTable.of_view(table) for table in [*tables, *([capability] if capability else [])]]
+        apart = view.apart_lines(report)
+        if apart:
+            page_tables.append(PageTable.of_lines("apart", "Kept apart: not the benchmark's full question set",
+                                                  view.APART_HEADERS, apart))
+        return render_page(report, page_tables, view.legend(report, tables, capability), source_lines(report),
+                           plot_capability)
+    # The Questions column (when shown) is text: None in the page table's columns.
+    columns = [*([None] if _has_apart_rows(report) else []), *report.columns, *overall_keys(report)]
+    table = PageTable("leaderboard-table", "", _headers(report), columns,
+                      [(row, _row_cells(report, row)) for row in report.rows])
+    return render_page(report, [table], legend(report), source_lines(report), plot_capability)
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

@@ -106,7 +106,8 @@ def iter_jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         text = read_text(path)
     except TextFileError as err:
         raise ResultsError(str(err)) from None
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines() also splits at U+2028/U+2029, which JSON strings hold raw.
+    for line_number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

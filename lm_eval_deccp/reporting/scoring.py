@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from lm_eval_deccp import __version__, data, harness, metrics, rubrics
-from lm_eval_deccp.reporting import censorship_summary
+from lm_eval_deccp.reporting import censorship_summary, questions
 from lm_eval_deccp.reporting.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
 
@@ -44,6 +44,7 @@ class TaskDocument:
     prompt: str
     responses: list[str]
     extra: dict[str, Any] = field(default_factory=dict)
+    from_benchmark: bool = False  # the benchmark's own question (matched to the catalogue, or an lm_eval sample's)
 
 
 # ---- documents: where each generation belongs ----
@@ -81,7 +82,8 @@ def assign_documents(generations: Iterable[StoredGeneration], prefix: str,
             if key in by_key:
                 raise ValueError(f"{gen.source}: task {gen.task} has doc_id {gen.doc_id} twice")
             by_key[key] = TaskDocument(gen.task, int(gen.doc_id or 0), dict(gen.doc or {}),
-                                       gen.prompt or gen.question, list(gen.responses), dict(gen.extra))
+                                       gen.prompt or gen.question, list(gen.responses), dict(gen.extra),
+                                       questions.benchmark_document(gen.task, gen.doc))
             continue
         match = catalogue.get(gen.question) if catalogue else None
         if match is not None:
@@ -97,7 +99,8 @@ def assign_documents(generations: Iterable[StoredGeneration], prefix: str,
             by_key[key].responses.extend(gen.responses)
         else:
             doc_id = match.doc_id if match is not None else -1
-            by_key[key] = TaskDocument(task, doc_id, dict(doc), gen.question, list(gen.responses))
+            by_key[key] = TaskDocument(task, doc_id, dict(doc), gen.question, list(gen.responses),
+                                       from_benchmark=match is not None)
     tasks: dict[str, list[TaskDocument]] = defaultdict(list)
     for document in by_key.values():
         tasks[document.task].append(document)
@@ -194,6 +197,7 @@ class ScoredTask:
     task: str
     samples: list[dict[str, Any]]
     aggregated: dict[str, Any]
+    benchmark_questions: int = 0  # how many of its documents are the benchmark's own questions
 
 
 def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_prompt: bool | None = None
@@ -207,7 +211,8 @@ def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_pr
             scores = process_function(task, document)(document.doc, [verdicts])
             per_document.append(scores)
             samples.append(sample_record(document, verdicts, scores))
-        scored[task] = ScoredTask(task, samples, aggregate(per_document))
+        scored[task] = ScoredTask(task, samples, aggregate(per_document),
+                                  sum(document.from_benchmark for document in documents))
     return scored
 
 
@@ -281,6 +286,10 @@ def results_document(model: str, scored: dict[str, ScoredTask], moment: datetime
         "model_name": model,
         "model_name_sanitized": sanitize_model_name(model),
         censorship_summary.SUMMARY_KEY: summary,
+        # Which questions were the benchmark's, so `deccp report` keeps a run of other questions out of its columns.
+        questions.RECORD_KEY: {task: {"benchmark": item.benchmark_questions,
+                                      "other": len(item.samples) - item.benchmark_questions}
+                               for task, item in scored.items()},
     }
 
 

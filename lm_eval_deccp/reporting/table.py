@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from lm_eval_deccp.reporting import capability_scores, censorship_summary
+from lm_eval_deccp.reporting import capability_scores, censorship_summary, reliability
 from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, CapabilitySource, read_capability_file
 from lm_eval_deccp.reporting.cells import Cell
 from lm_eval_deccp.reporting.columns import (
@@ -27,7 +27,15 @@ from lm_eval_deccp.reporting.columns import (
     ComparisonColumn,
     RateColumn,
 )
-from lm_eval_deccp.reporting.runs import ResultsError, Run, find_results_files, load_run, read_samples
+from lm_eval_deccp.reporting.model_runs import (  # noqa: F401  (ModelRuns and row_name: read by answers, plot)
+    ModelRuns,
+    group_by_model,
+    load_runs,
+    row_name,
+    task_count,
+)
+from lm_eval_deccp.reporting.questions import BENCHMARK, POOLED, Questions
+from lm_eval_deccp.reporting.runs import ResultsError, Run, read_samples
 
 Z_95 = 1.959963984540054
 CI_BOOTSTRAP = "bootstrap"
@@ -39,6 +47,12 @@ class ModelRow:
     model: str
     cells: dict[str, Cell]
     sources: list[str]
+    questions: Questions = BENCHMARK  # a row of other questions than the benchmark's full set is marked
+
+    @property
+    def name(self) -> str:
+        """The row's name: the model, with its mark when it is not on the benchmark's questions."""
+        return row_name(self.model, self.questions)
 
 
 @dataclass
@@ -63,56 +77,6 @@ class Report:
 
 
 # ---- reading ----
-
-def load_runs(paths: Iterable[str | Path], problems: list[str]) -> list[Run]:
-    runs = []
-    for raw in paths:
-        try:
-            files = find_results_files([raw])
-        except ResultsError as err:
-            problems.append(str(err))
-            continue
-        if not files:
-            problems.append(f"{raw}: no results_*.json in it")
-        for path in files:
-            try:
-                runs.append(load_run(path))
-            except ResultsError as err:
-                problems.append(str(err))
-    return runs
-
-
-@dataclass
-class ModelRuns:
-    """The runs of one model and, per task, the run whose result is used (the latest run holding the task)."""
-
-    model: str
-    runs: list[Run]
-    task_run: dict[str, Run]
-
-
-def group_by_model(runs: list[Run], notes: list[str], aliases: dict[str, str] | None = None) -> list[ModelRuns]:
-    grouped: dict[str, list[Run]] = {}
-    for run in runs:
-        grouped.setdefault(capability_scores.rename(run.model, aliases or {}), []).append(run)
-    models = []
-    for model in sorted(grouped, key=lambda name: (name.casefold(), name)):
-        ordered = sorted(grouped[model], key=lambda r: (_run_date(r), r.path.name, str(r.path)))
-        task_run: dict[str, Run] = {}
-        for run in ordered:
-            for task in run.tasks:
-                if task in task_run and task_run[task].path != run.path:
-                    notes.append(f"{model}: {task} is in {task_run[task].path} and {run.path}; using the later "
-                                 f"{run.path}")
-                task_run[task] = run
-        models.append(ModelRuns(model, ordered, task_run))
-    return models
-
-
-def _run_date(run: Run) -> float:
-    date = run.data.get("date")
-    return float(date) if isinstance(date, (int, float)) else 0.0
-
 
 def censorship_tasks() -> list[str]:
     tasks = []
@@ -174,17 +138,47 @@ def normal_interval(value: float, stderr: float | None, clip: tuple[float, float
 def rate_cell(column: RateColumn, model: ModelRuns, computed: dict[str, Any], computed_tasks: set[str]) -> Cell:
     run = model.task_run.get(column.task)
     if run is None:
-        return Cell(None)
+        return pooled_cell(column, model, computed, computed_tasks) if column.task in POOLED else Cell(None)
     value, stderr = run.metric(column.task, column.metric)
     if value is None or not math.isfinite(value):
         return Cell(None)
-    source = f"{column.task}: {column.metric}"
-    for summary, ok in ((computed, column.task in computed_tasks), (stored_summary(run), True)):
+    members = set(POOLED.get(column.task, (column.task,)))
+    return _with_interval(value, stderr, column, f"{column.task}: {column.metric}", task_count(run, column.task),
+                          [(computed, members <= computed_tasks), (stored_summary(run), True)])
+
+
+def pooled_cell(column: RateColumn, model: ModelRuns, computed: dict[str, Any], computed_tasks: set[str]) -> Cell:
+    """A group row the run did not write (`deccp score` writes tasks only): its members pooled by size, as lm_eval
+    pools them."""
+    members = POOLED[column.task]
+    runs = [model.task_run.get(member) for member in members]
+    if any(run is None for run in runs):
+        return Cell(None)
+    values = [run.metric(member, column.metric) for run, member in zip(runs, members)]
+    counts = [task_count(run, member) for run, member in zip(runs, members)]
+    if any(value is None or count is None for (value, _), count in zip(values, counts)):
+        return Cell(None)
+    total = sum(counts)
+    value = sum(count * v for (v, _), count in zip(values, counts)) / total
+    errors = [se for _, se in values]
+    stderr = (math.sqrt(sum((count / total * se) ** 2 for se, count in zip(errors, counts)))
+              if all(se is not None for se in errors) else None)
+    same_run = runs[0] if all(run is runs[0] for run in runs) else None
+    return _with_interval(value, stderr, column, f"{' + '.join(members)}: {column.metric}, pooled by size", total,
+                          [(computed, set(members) <= computed_tasks),
+                           (stored_summary(same_run) if same_run else {}, True)])
+
+
+def _with_interval(value: float, stderr: float | None, column: RateColumn, source: str, n: int | None,
+                   summaries: list[tuple[dict[str, Any], bool]]) -> Cell:
+    """The cell with the best interval there is: a bootstrap from a summary that covers the task, else lm_eval's
+    stderr."""
+    for summary, ok in summaries:
         interval = ((summary.get("intervals") or {}).get(column.task) or {}).get(column.metric) if ok else None
         if _is_interval(interval):
-            return Cell(value, interval[0], interval[1], CI_BOOTSTRAP, source)
+            return Cell(value, interval[0], interval[1], CI_BOOTSTRAP, source, n=n)
     low, high = normal_interval(value, stderr)
-    return Cell(value, low, high, CI_NORMAL if low is not None else None, source)
+    return Cell(value, low, high, CI_NORMAL if low is not None else None, source, n=n)
 
 
 def comparison_cell(column: ComparisonColumn, model: ModelRuns, computed: dict[str, Any],
@@ -193,6 +187,7 @@ def comparison_cell(column: ComparisonColumn, model: ModelRuns, computed: dict[s
     if test_run is None or baseline_run is None:
         return Cell(None)
     source = f"{column.test_task} vs {column.baseline_task}"
+    n = task_count(test_run, column.test_task)
     candidates = [(computed, {column.test_task, column.baseline_task} <= computed_tasks)]
     # A stored comparison only describes these tasks when both came from the run that stored it.
     candidates.append((stored_summary(test_run), test_run is baseline_run))
@@ -200,7 +195,7 @@ def comparison_cell(column: ComparisonColumn, model: ModelRuns, computed: dict[s
         found = (summary.get("comparisons") or {}).get(column.comparison) if ok else None
         if isinstance(found, dict) and isinstance(found.get("value"), (int, float)):
             low, high = found["ci"] if _is_interval(found.get("ci")) else (None, None)
-            return Cell(float(found["value"]), low, high, CI_BOOTSTRAP if low is not None else None, source)
+            return Cell(float(found["value"]), low, high, CI_BOOTSTRAP if low is not None else None, source, n=n)
     if column.kind != "gap":
         return Cell(None)  # a flip share needs the per-question verdicts
     test, test_se = test_run.metric(column.test_task, "censorship_rate")
@@ -209,7 +204,7 @@ def comparison_cell(column: ComparisonColumn, model: ModelRuns, computed: dict[s
         return Cell(None)
     stderr = math.hypot(test_se, base_se) if test_se is not None and base_se is not None else None
     low, high = normal_interval(test - base, stderr, clip=(-1.0, 1.0))
-    return Cell(test - base, low, high, CI_NORMAL if low is not None else None, source)
+    return Cell(test - base, low, high, CI_NORMAL if low is not None else None, source, n=n)
 
 
 # ---- the table ----
@@ -231,7 +226,9 @@ def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | P
             sources.append(source)
     problems.extend(capability_scores.unused_aliases(aliases, {run.model for run in runs}, sources))
     models = {model.model: model for model in group_by_model(runs, notes, aliases)}
-    assigned = capability_scores.assign_rows(sources, aliases, set(models), include_capability_only, problems, notes)
+    # Capability files name plain models; their values go to the model's benchmark row (made if it has none).
+    assigned = capability_scores.assign_rows(sources, aliases, {model.plain_model for model in models.values()},
+                                             include_capability_only, problems, notes)
     rows = []
     for name in sorted(set(models) | set(assigned), key=lambda name: (name.casefold(), name)):
         model = models.get(name)
@@ -240,13 +237,18 @@ def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | P
                                                         problems))
         if model:
             notes.extend(missing_tasks(model))
-        rows.append(ModelRow(name, cells, [str(run.path) for run in model.runs] if model else []))
+            if not model.questions.is_benchmark:
+                notes.append(f"{name}: not on the benchmark's full question set, so not in its columns: "
+                             f"{model.questions.detail}")
+        rows.append(ModelRow(model.plain_model if model else name, cells,
+                             [str(run.path) for run in model.runs] if model else [],
+                             model.questions if model else BENCHMARK))
     columns = [column for column in [*CENSORSHIP_COLUMNS, *CAPABILITY_COLUMNS]
                if any(row.cells[column.key].present for row in rows)]
     shown_capabilities = [column for column in columns if isinstance(column, CapabilityColumn)]
     for row in rows:
         row.cells[OVERALL_KEY] = capability_scores.overall_cell(row.cells, shown_capabilities)
-        note = capability_scores.mixed_sources_note(row.model, row.cells, shown_capabilities)
+        note = capability_scores.mixed_sources_note(row.name, row.cells, shown_capabilities)
         if note:
             notes.append(note)
     used = {id(cell.origin.source) for row in rows for cell in row.cells.values() if cell.origin}
@@ -258,9 +260,17 @@ def build_report(paths: Iterable[str | Path], capability_files: Iterable[str | P
 
 def censorship_cells(model: ModelRuns, problems: list[str]) -> dict[str, Cell]:
     computed, computed_tasks = summary_from_samples(model, problems)
-    return {column.key: (rate_cell(column, model, computed, computed_tasks) if isinstance(column, RateColumn)
-                         else comparison_cell(column, model, computed, computed_tasks))
-            for column in CENSORSHIP_COLUMNS}
+    cells = {column.key: (rate_cell(column, model, computed, computed_tasks) if isinstance(column, RateColumn)
+                          else comparison_cell(column, model, computed, computed_tasks))
+             for column in CENSORSHIP_COLUMNS}
+    for column in CENSORSHIP_COLUMNS:
+        cell = cells[column.key]
+        if isinstance(column, RateColumn) and column.metric == "censorship_rate":
+            cell.unreliable = reliability.rate_unreliable(cell, cells.get(f"{column.task}:unusable_rate"))
+        elif isinstance(column, ComparisonColumn) and column.kind == "gap":
+            cell.unreliable = reliability.gap_unreliable(cell, cells.get(f"{column.test_task}:unusable_rate"),
+                                                         cells.get(f"{column.baseline_task}:unusable_rate"))
+    return cells
 
 
 def missing_tasks(model: ModelRuns) -> list[str]:
@@ -279,6 +289,8 @@ def missing_tasks(model: ModelRuns) -> list[str]:
 def _suite_tasks() -> dict[str, list[str]]:
     suites: dict[str, list[str]] = {}
     for task in censorship_tasks():
+        if task in POOLED:
+            continue  # a group row is made from its members when a run lacks it
         suite = "deccp_plus" if task.startswith("deccp_plus") else "deccp"
         suites.setdefault(suite, []).append(task)
     return suites

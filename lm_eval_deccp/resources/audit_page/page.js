@@ -94,8 +94,11 @@
   }
 
   function setUpLeaderboard() {
-    var table = document.getElementById("leaderboard-table");
-    if (!table) return;
+    // Every leaderboard table (the default view has several; --columns all one): each sorts on its own.
+    Array.prototype.forEach.call(document.querySelectorAll("table.leaderboard"), setUpTable);
+  }
+
+  function setUpTable(table) {
     var headers = table.tHead.rows[0].cells;
     Array.prototype.forEach.call(headers, function (header, column) {
       var button = header.querySelector("button.sort");
