@@ -87,9 +87,9 @@
       state.labels[item.id] = { label: label, reader: state.reader || "", time: new Date().toISOString() };
       delete state.skipped[item.id];
     }
-    save();
     if (state.position < items.length - 1) state.position += 1;
     else nextOpen();
+    save();
     show();
   }
 
