@@ -50,7 +50,7 @@ class GroupRates:
         if corrected is None:
             return False
         _, low, high = self.detector["censorship_rate"]
-        return high < corrected.low or low > corrected.high
+        return bool(high < corrected.low or low > corrected.high)
 
 
 def read_labels(paths: Sequence[str]) -> dict[str, Label]:

@@ -72,7 +72,7 @@ def ppi_rate(verdicts: Sequence[float], labelled: Sequence[int], labels: Sequenc
     n_unl = len(f_unl)
     table = _table(y, f_lab, pseudo_count)
     lam = power_tuning(table, f, n, n_unl)
-    rate = (lam * f_unl.mean() if n_unl else 0.0) + float(np.mean(y - lam * f_lab))
+    rate = float((lam * f_unl.mean() if n_unl else 0.0) + np.mean(y - lam * f_lab))
     variance = _rectifier_variance(table, lam) / n + (lam ** 2 * _variance(f_unl) / n_unl if n_unl else 0.0)
     quantile = (scipy_stats.t.ppf((1 + confidence) / 2, df=max(n - 1, 1)) if interval == "t"
                 else scipy_stats.norm.ppf((1 + confidence) / 2))
