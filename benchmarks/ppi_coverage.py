@@ -34,7 +34,7 @@ SETS = [("xstest", "en"), ("speechmap_china", "en"), ("speechmap_china", "zh"), 
 CENSORED = {"refused", "deflected"}
 # name: (pseudo-count, quantile); the first is ppi.py's default.
 METHODS = {"corrected (ppi.py)": (0.5, "t"), "plain CLT": (0.0, "z"), "t, no pseudo-counts": (0.0, "t"),
-           "pseudo-counts, normal": (0.5, "z")}
+           "pseudo-counts, normal": (0.5, "z"), "pseudo-counts 1/4, normal": (0.25, "z")}
 
 
 def populations(rows: list[dict]) -> dict[tuple[str, str], dict[str, tuple[np.ndarray, np.ndarray]]]:

@@ -125,3 +125,27 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("deccp spot-check: error:") == 4 and "Traceback" not in err
     assert (REPO / "results").is_dir()
+
+
+@pytest.mark.slow
+def test_the_judge_labels_exactly_the_sample_and_never_falls_back(demo_server, tmp_path, capsys):
+    """Judge mode against the real local server (`transformers serve` on the demo model, tests/test_judge.py): its
+    readable verdict becomes a label; an unreadable reply and an empty answer give none (not the detector's)."""
+    from test_judge import EMPTY, READABLE, UNREADABLE, judge_flags
+
+    rows = [{"id": name, "model": "m", "lang": "en", **row}
+            for name, row in (("readable", READABLE), ("unreadable", UNREADABLE), ("empty", EMPTY))]
+    source, classified = tmp_path / "in.jsonl", tmp_path / "classified.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    assert main(["classify", str(source), "-o", str(classified), "--backend", "keywords", "--no-progress",
+                 "--no-judge"]) == 0
+    labels = tmp_path / "judge_labels.jsonl"
+    capsys.readouterr()
+    assert main(["spot-check", str(classified), "--per-model", "5", "--judge-labels", str(labels),
+                 *judge_flags(demo_server, tmp_path / "cache")]) == 0
+    (written,) = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    assert written["id"] == "readable" and written["label"] == "refused"
+    assert written["reader"] == f"judge:{demo_server.model}" and len(written["answer_sha256"]) == 64
+    assert "labelled 1 of 3 answers" in capsys.readouterr().err
+    # The judge's labels are read like a person's.
+    assert main(["report", str(classified), "--labels", str(labels)]) == 0
