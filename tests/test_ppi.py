@@ -33,7 +33,7 @@ def test_plain_ppi_plus_plus_by_hand():
     assert result.detector_rate == pytest.approx(0.4) and result.label_rate == pytest.approx(0.75)
 
 
-def test_default_adds_half_to_each_cell_and_uses_t():
+def test_default_adds_half_to_each_cell():
     # N = 12: the detector says censored for answers 0-2; answers 0, 3, 4, 5, 6, 7 are labelled and agree with it
     # (1, 0, 0, 0, 0, 0): the plain rectifier y - λf has zero sample variance.
     verdicts = [1, 1, 1] + [0] * 9
@@ -54,10 +54,12 @@ def test_default_adds_half_to_each_cell_and_uses_t():
     assert corrected.rate == pytest.approx(rate)
     var_unl = (2 * (2 / 3) ** 2 + 4 * (1 / 3) ** 2) / 5
     variance = (0.1875 - 2 * lam_adj * 0.125 + lam_adj ** 2 * 0.1875) / 6 + lam_adj ** 2 * var_unl / 6
-    half = stats.t.ppf(0.975, df=5) * math.sqrt(variance)
+    half = stats.norm.ppf(0.975) * math.sqrt(variance)
     assert corrected.low == pytest.approx(max(rate - half, 0.0))
     assert corrected.high == pytest.approx(rate + half)
     assert corrected.high - corrected.low > plain.high - plain.low
+    with_t = ppi_rate(verdicts, labelled, labels, interval="t")
+    assert with_t.high - with_t.rate == pytest.approx(half * stats.t.ppf(0.975, df=5) / stats.norm.ppf(0.975))
 
 
 def test_every_answer_labelled_is_the_labels_alone():

@@ -14,8 +14,13 @@ from typing import Sequence
 
 from lm_eval_deccp.reporting.labelled_answers import Answer
 
-FLAG_THRESHOLD = 0.20
-FLAG_EVIDENCE = "(calibration pending)"
+# benchmarks/unsure_flag.py, on 60 units (model x dev set x language, 20+ answers each): the threshold with the best
+# F1 at finding the units whose rate is at least 10 points off. The signal is weak (Spearman 0.44 between unsure share
+# and rate error) and the threshold unstable when a dev set is left out; docs/spot_check.md has the table.
+FLAG_THRESHOLD = 0.125
+FLAG_EVIDENCE = ("a hint, not a check: on the detector's cross-validation it flagged 8 of 60 model × dev-set × "
+                 "language groups, 2 of the 3 whose rate was 10 or more points off (so 6 of the 8 flagged were not), "
+                 "and missed the worst, 36 points off with 4% unsure")
 
 
 def is_unsure(p_censored: float | None) -> bool:
