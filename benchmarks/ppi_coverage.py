@@ -6,13 +6,15 @@ The spot-check, simulated: for each dev set, language and model, the model's ans
 detector's verdict on each is its out-of-fold verdict (benchmarks/out_of_fold.py: a detector that saw neither the
 answer's model nor its question), the truth is the dev set's label. N answers are drawn at random and their labels
 revealed; reporting/ppi.py's corrected interval is computed from them and all verdicts, and checked against the
-model's label rate on all its answers (what a reader of every answer would find). For N = 10, 20, 30, 50 it
+model's label rate on all its answers (what a reader of every answer would find). SpeechMap China is also run
+with each model's two languages together (en+zh, 50 answers). For N = 10, 20, 30, 50 it
 prints, per dev set and language: the share of (model, draw) whose interval contains the label rate, the mean
-interval width, and the mean width of the Wilson interval from the N labels alone. A model with no more than N
-answers is left out of that N's cell (all its answers would be labelled).
+interval width, the mean width of the Wilson interval from the N labels alone, and the coverage of the model the
+corrected interval covers least often. A model with no more than N answers is left out of that N's cell (all its
+answers would be labelled).
 
 --methods adds the constructions that were compared to choose ppi.py's interval: the plain normal (CLT) interval,
-t without the pseudo-counts, and the pseudo-counts with a normal quantile."""
+Student's t without the pseudo-counts, the pseudo-counts with t, and a quarter instead of a half per cell."""
 
 from __future__ import annotations
 
@@ -30,11 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from out_of_fold import out_of_fold  # noqa: E402
 
 SIZES = (10, 20, 30, 50)
-SETS = [("xstest", "en"), ("speechmap_china", "en"), ("speechmap_china", "zh"), ("speechmap_criticism", "en")]
+SETS = [("xstest", "en"), ("speechmap_china", "en"), ("speechmap_china", "zh"), ("speechmap_china", "en+zh"),
+        ("speechmap_criticism", "en")]
 CENSORED = {"refused", "deflected"}
 # name: (pseudo-count, quantile); the first is ppi.py's default.
-METHODS = {"corrected (ppi.py)": (0.5, "t"), "plain CLT": (0.0, "z"), "t, no pseudo-counts": (0.0, "t"),
-           "pseudo-counts, normal": (0.5, "z"), "pseudo-counts 1/4, normal": (0.25, "z")}
+METHODS = {"corrected (ppi.py)": (0.5, "z"), "plain CLT": (0.0, "z"), "t, no pseudo-counts": (0.0, "t"),
+           "pseudo-counts and t": (0.5, "t"), "pseudo-counts 1/4": (0.25, "z")}
 
 
 def populations(rows: list[dict]) -> dict[tuple[str, str], dict[str, tuple[np.ndarray, np.ndarray]]]:
@@ -44,6 +47,13 @@ def populations(rows: list[dict]) -> dict[tuple[str, str], dict[str, tuple[np.nd
         verdicts, labels = grouped[(row["source"], row["lang"])][str(row["model"])]
         verdicts.append(row["prediction"] in CENSORED)
         labels.append(row["label"] in CENSORED)
+    # SpeechMap China has 25 answers per model and language: both languages of a model together (50) also test
+    # 20 and 30 labels where most answers stay unlabelled, as in a deccp-plus run.
+    for model, (v, y) in grouped[("speechmap_china", "zh")].items():
+        pooled = grouped[("speechmap_china", "en+zh")][model]
+        en_v, en_y = grouped[("speechmap_china", "en")].get(model, ([], []))
+        pooled[0].extend(en_v + v)
+        pooled[1].extend(en_y + y)
     return {key: {model: (np.array(v, dtype=float), np.array(y, dtype=float)) for model, (v, y) in models.items()}
             for key, models in grouped.items()}
 
@@ -54,10 +64,13 @@ def simulate(models: dict, n: int, reps: int, rng: np.random.Generator, methods:
     hits = defaultdict(int)
     widths = defaultdict(float)
     draws = 0
+    lowest = 1.0  # the coverage of the model the first method covers least often
+    first = next(iter(methods))
     for model, (f, y) in sorted(models.items()):
         if len(f) <= n:
             continue
         truth = y.mean()
+        before = hits[first]
         for _ in range(reps):
             index = rng.choice(len(f), size=n, replace=False)
             for name, (pseudo, quantile) in methods.items():
@@ -68,10 +81,12 @@ def simulate(models: dict, n: int, reps: int, rng: np.random.Generator, methods:
             hits["labels alone (Wilson)"] += low - 1e-12 <= truth <= high + 1e-12
             widths["labels alone (Wilson)"] += high - low
             draws += 1
+        lowest = min(lowest, (hits[first] - before) / reps)
     if not draws:
         return None
     count = sum(1 for f, _ in models.values() if len(f) > n)
-    return {"models": count, **{name: (hits[name] / draws, widths[name] / draws) for name in hits}}
+    return {"models": count, "lowest": lowest,
+            **{name: (hits[name] / draws, widths[name] / draws) for name in hits if name != "lowest"}}
 
 
 def main() -> int:
@@ -87,8 +102,8 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     names = [*methods, "labels alone (Wilson)"]
     print("| dev set | lang | answers per model | N labels | models | "
-          + " | ".join(f"{name}: coverage / mean width" for name in names) + " |")
-    print("| --- | --- | --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " |")
+          + " | ".join(f"{name}: coverage / mean width" for name in names) + " | corrected: least-covered model |")
+    print("| --- | --- | --- | ---: | ---: | " + " | ".join("---:" for _ in names) + " | ---: |")
     for source, lang in SETS:
         models = pops.get((source, lang))
         if not models:
@@ -99,9 +114,10 @@ def main() -> int:
             result = simulate(models, n, args.reps, rng, methods)
             if result is None:
                 print(f"| {source} | {lang} | {shown} | {n} | 0 | "
-                      + " | ".join("— (every answer labelled)" for _ in names) + " |")
+                      + " | ".join("— (every answer labelled)" for _ in names) + " | — |")
                 continue
             cells = [f"{result[name][0]:.3f} / {100 * result[name][1]:.1f} pp" for name in names]
+            cells.append(f"{result['lowest']:.2f}")
             print(f"| {source} | {lang} | {shown} | {n} | {result['models']} | " + " | ".join(cells) + " |")
     print(f"\n{args.reps} draws per model and N, seed {args.seed}; {time.perf_counter() - started:.0f} s",
           file=sys.stderr)
