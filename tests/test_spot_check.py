@@ -122,8 +122,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["spot-check", str(tmp_path / "missing.jsonl"), "--per-model", "3", "-o", str(tmp_path / "x.html")]) == 2
     assert main(["spot-check", str(DEMO), "--per-model", "3", "--judge-labels", str(tmp_path / "j.jsonl"),
                  "--no-judge"]) == 2
+    assert main(["spot-check", str(DEMO), "--per-model", "3", "--tasks", "deccp_nope", "-o", str(tmp_path / "x.html")]) == 2
     err = capsys.readouterr().err
-    assert err.count("deccp spot-check: error:") == 4 and "Traceback" not in err
+    assert err.count("deccp spot-check: error:") == 5 and "Traceback" not in err and "deccp_nope" in err
     assert (REPO / "results").is_dir()
 
 

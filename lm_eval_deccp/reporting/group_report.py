@@ -8,7 +8,8 @@ from typing import Sequence
 
 from lm_eval_deccp.reporting import corrected_render
 from lm_eval_deccp.reporting.corrected import check_labels, group_rates, read_labels
-from lm_eval_deccp.reporting.labelled_answers import DEFAULT_GROUP_BY, Answer, from_classified, from_runs
+from lm_eval_deccp.reporting.labelled_answers import ALL_TASKS, DEFAULT_GROUP_BY, Answer, from_classified, from_runs
+from lm_eval_deccp.reporting.table import censorship_tasks
 
 RUN_GROUPS = ("model", "task")
 FORMATS = ("markdown", "json", "html")
@@ -28,10 +29,16 @@ def extend_runs_report(text: str, fmt: str, inputs: Sequence[str], aliases: dict
     if fmt == "csv":
         return text
     found: list[str] = []  # the table already reported the runs' problems
-    answers = from_runs(inputs, None, found, aliases)
-    if not answers and not label_files:
+    # Labels may come from a spot-check of other tasks (--tasks): they are checked against every answer, and the
+    # groups shown are the leaderboard's censorship tasks and any other with labels.
+    answers = from_runs(inputs, ALL_TASKS, found, aliases)
+    labels = read_labels(label_files) if label_files else {}
+    check_labels(answers, labels)
+    shown = set(censorship_tasks()) | {a.group[1] for a in answers if a.key in labels}
+    answers = [a for a in answers if a.group[1] in shown]
+    if not answers:
         return text
-    groups = _rates(answers, label_files)
+    groups = group_rates(answers, labels)
     if fmt == "json":
         return corrected_render.add_to_json(text, groups, RUN_GROUPS)
     if fmt == "html":

@@ -54,10 +54,14 @@ def is_classified_output(path: str | Path) -> bool:
 
 # ---- runs ----
 
+ALL_TASKS = ("*",)  # from_runs: every task whose samples hold verdicts
+
+
 def from_runs(paths: Sequence[str], tasks: Sequence[str] | None, problems: list[str],
               aliases: dict[str, str] | None = None) -> list[Answer]:
-    """Every verdict of the runs' tasks (default: the leaderboard's censorship tasks), as the audit page reads them
-    (the latest run of each model holding a task; reporting/answers.py)."""
+    """Every verdict of the runs' tasks (default: the leaderboard's censorship tasks; ALL_TASKS: any), as the audit
+    page reads them (the latest run of each model holding a task; reporting/answers.py). A task asked for by name
+    that no run has answers for is an error naming it."""
     from lm_eval_deccp.reporting.answers import collect_answers
     from lm_eval_deccp.reporting.table import censorship_tasks, group_by_model, load_runs
 
@@ -65,9 +69,13 @@ def from_runs(paths: Sequence[str], tasks: Sequence[str] | None, problems: list[
     models = group_by_model(load_runs(paths, problems), notes, aliases)
     wanted = set(tasks or censorship_tasks())
     answer_set = collect_answers(models, problems)
+    if tasks and tuple(tasks) != ALL_TASKS:
+        missing = sorted(wanted - {row["task"] for row in answer_set.answers})
+        if missing:
+            raise AnswersError(f"--tasks: no answers with verdicts for {', '.join(missing)} in these runs")
     found = []
     for row in answer_set.answers:
-        if row["task"] not in wanted:
+        if row["task"] not in wanted and tuple(tasks or ()) != ALL_TASKS:
             continue
         model = answer_set.models[row["model"]]
         key = f"{model}/{row['task']}/{row['doc_id']}" + (f"#{row['repeat']}" if row["repeat"] is not None else "")
