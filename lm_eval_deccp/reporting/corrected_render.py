@@ -52,7 +52,14 @@ def footnotes(groups: Sequence[GroupRates], has_labels: bool) -> list[str]:
     return lines
 
 
+NO_SAMPLES = ("The share of answers the detector was unsure of, per model and task, needs the runs' samples "
+              "(lm_eval --log_samples, or deccp score), and so does a spot-check.")
+
+
 def markdown_section(groups: Sequence[GroupRates], group_names: Sequence[str]) -> str:
+    """The per-group table and its footnotes; without groups (runs without samples) the footnotes that apply."""
+    if not groups:
+        return "\n" + SAMPLING_ONLY + "\n" + NO_SAMPLES + "\n"
     has_labels = any(group.corrected for group in groups)
     header = [*group_names, "answers", "unsure", "detector: censorship [95%]"]
     if has_labels:
@@ -112,7 +119,7 @@ def json_groups(groups: Sequence[GroupRates], group_names: Sequence[str]) -> dic
     return {"group_by": list(group_names), "groups": [group_json(g, group_names) for g in groups],
             "intervals": {"detector": "95% percentile bootstrap over the group's answers; sampling only",
                           "corrected": CORRECTED_METHOD if has_labels else None},
-            "footnotes": footnotes(groups, has_labels)}
+            "footnotes": footnotes(groups, has_labels) if groups else [SAMPLING_ONLY, NO_SAMPLES]}
 
 
 def add_to_json(document_text: str, groups: Sequence[GroupRates], group_names: Sequence[str]) -> str:
@@ -125,6 +132,9 @@ def html_section(groups: Sequence[GroupRates], group_names: Sequence[str]) -> st
     """The markdown section's table as static HTML (escaped; the page's script does not touch it)."""
     esc = html.escape
     text = markdown_section(groups, group_names).strip().splitlines()
+    if not groups:
+        return '<section id="corrected">' + "".join(f'<p class="legend">{esc(line)}</p>' for line in text) + \
+            "</section>"
     title = text[0].lstrip("# ")
     rows = [line for line in text if line.startswith("|")]
     notes = [line for line in text[1:] if line and not line.startswith("|")]

@@ -35,10 +35,7 @@ def extend_runs_report(text: str, fmt: str, inputs: Sequence[str], aliases: dict
     labels = read_labels(label_files) if label_files else {}
     check_labels(answers, labels)
     shown = set(censorship_tasks()) | {a.group[1] for a in answers if a.key in labels}
-    answers = [a for a in answers if a.group[1] in shown]
-    if not answers:
-        return text
-    groups = group_rates(answers, labels)
+    groups = group_rates([a for a in answers if a.group[1] in shown], labels)
     if fmt == "json":
         return corrected_render.add_to_json(text, groups, RUN_GROUPS)
     if fmt == "html":
