@@ -64,9 +64,12 @@ def test_labels_give_corrected_rates_per_model_and_task(tmp_path, capsys):
     assert corrected["n_labels"] == 10 and corrected["label_censorship_rate"] == 1.0
     assert 0 <= corrected["ci_low"] <= corrected["censorship_rate"] <= corrected["ci_high"] <= 1
     assert group["detector"]["censorship_rate"] < corrected["censorship_rate"]
+    # Ten refused out of ten against the detector's 18% [13, 24]: the intervals do not overlap, and it is marked.
+    assert group["disagrees"] is True and corrected["ci_low"] > group["detector"]["ci_high"]
     assert group["agreement"]["n"] == 10 and "confusion" in group["agreement"]
     rc, out, _ = report(capsys, str(DEMO), "--labels", str(labels))
     assert rc == 0 and "corrected: censorship [95%]" in out and "prediction-powered" in out
+    assert next(line for line in out.splitlines() if "| deccp_plus_en |" in line).endswith("| ≠ |")
     assert report(capsys, str(DEMO), "--labels", str(labels), "--format", "csv")[0] == 2
 
 
