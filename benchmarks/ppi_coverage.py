@@ -1,6 +1,7 @@
 """Coverage of the corrected (prediction-powered) censorship rate, simulated on the shared dev sets.
 
     python benchmarks/ppi_coverage.py [--oof FILE.jsonl] [--reps 400] [--seed 1] [--methods]
+                                      [--rate censorship|refusal|deflection]
 
 The spot-check, simulated: for each dev set, language and model, the model's answers are the population; the
 detector's verdict on each is its out-of-fold verdict (benchmarks/out_of_fold.py: a detector that saw neither the
@@ -34,19 +35,19 @@ from out_of_fold import out_of_fold  # noqa: E402
 SIZES = (10, 20, 30, 50)
 SETS = [("xstest", "en"), ("speechmap_china", "en"), ("speechmap_china", "zh"), ("speechmap_china", "en+zh"),
         ("speechmap_criticism", "en")]
-CENSORED = {"refused", "deflected"}
+RATES = {"censorship": {"refused", "deflected"}, "refusal": {"refused"}, "deflection": {"deflected"}}
 # name: (pseudo-count, quantile); the first is ppi.py's default.
 METHODS = {"corrected (ppi.py)": (0.5, "z"), "plain CLT": (0.0, "z"), "t, no pseudo-counts": (0.0, "t"),
            "pseudo-counts and t": (0.5, "t"), "pseudo-counts 1/4": (0.25, "z")}
 
 
-def populations(rows: list[dict]) -> dict[tuple[str, str], dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """{(source, lang): {model: (verdicts 0/1, labels 0/1)}}."""
+def populations(rows: list[dict], counted: set[str]) -> dict[tuple[str, str], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """{(source, lang): {model: (verdicts 0/1, labels 0/1)}}, 1 for the labels `counted`."""
     grouped: dict = defaultdict(lambda: defaultdict(lambda: ([], [])))
     for row in rows:
         verdicts, labels = grouped[(row["source"], row["lang"])][str(row["model"])]
-        verdicts.append(row["prediction"] in CENSORED)
-        labels.append(row["label"] in CENSORED)
+        verdicts.append(row["prediction"] in counted)
+        labels.append(row["label"] in counted)
     # SpeechMap China has 25 answers per model and language: both languages of a model together (50) also test
     # 20 and 30 labels where most answers stay unlabelled, as in a deccp-plus run.
     for model, (v, y) in grouped[("speechmap_china", "zh")].items():
@@ -95,9 +96,10 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=400, help="random draws per model and N (default 400)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--methods", action="store_true", help="also the interval constructions compared")
+    parser.add_argument("--rate", choices=RATES, default="censorship", help="the rate simulated (default censorship)")
     args = parser.parse_args()
     started = time.perf_counter()
-    pops = populations(out_of_fold(args.oof))
+    pops = populations(out_of_fold(args.oof), RATES[args.rate])
     methods = METHODS if args.methods else dict(list(METHODS.items())[:1])
     rng = np.random.default_rng(args.seed)
     names = [*methods, "labels alone (Wilson)"]
