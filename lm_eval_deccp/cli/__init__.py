@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("paired", "paired", "paired EN/ZH, script and China-vs-control statistics, per topic and re-rolls, from results"),
     ("score", "score", "label stored generations (lm_eval samples, JSONL/CSV) and write them as an lm_eval run"),
     ("report", "report", "leaderboard table: censorship columns beside MixEval-named capability columns"),
+    ("spot-check", "spot_check", "draw a seeded sample of each model's answers to read blind (a page) or to judge"),
     ("agreement", "agreement", "Cohen's kappa, confusion matrix and F1 between offline and judge verdicts"),
 ]
 

@@ -10,8 +10,16 @@ MixEval's score.json (--capabilities). Unusable rows and values are reported on 
 column) and the table is made from the rest; the exit status is then 1. A capability file of which nothing at all
 can be used is refused (exit status 2, nothing written): a table without the columns asked for is not a result.
 
+After the table, each model × task's detector rate and the share of answers the detector was unsure of; with
+--labels (a spot-check's export, `deccp spot-check`), the corrected (prediction-powered) rates with intervals that
+cover the detector's errors, its agreement with the labels, and a mark where the two disagree. `deccp classify`
+output (.jsonl) gets the same per group of rows (--group-by, default model,lang), without the leaderboard
+(docs/spot_check.md).
+
   deccp report results/ -o results/leaderboard.md --plot results/leaderboard.png
-  deccp report runs/ --capabilities mixeval/score.json --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct"""
+  deccp report runs/ --capabilities mixeval/score.json --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct
+  deccp report runs/ --labels spot_check_labels.jsonl
+  deccp report classified.jsonl --labels labels.jsonl --group-by model,lang --format json"""
 
 from __future__ import annotations
 
@@ -27,7 +35,8 @@ COLUMNS = ("default", "all")
 
 def add_arguments(parser) -> None:
     parser.add_argument("results", nargs="+", metavar="RESULTS",
-                        help="lm_eval results_*.json files or folders holding them (searched recursively)")
+                        help="lm_eval results_*.json files or folders holding them (searched recursively), or "
+                             "`deccp classify` output (.jsonl)")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (default: from the -o file's extension, else markdown)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the table here instead of stdout")
@@ -53,6 +62,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--include-capability-only", action="store_true",
                         help="show models that only a capability file has, as rows without censorship columns "
                              "(without it, such a model is an error: usually a name that needs --alias)")
+    parser.add_argument("--labels", metavar="FILE", action="append", default=[],
+                        help="labels of randomly drawn answers (JSONL {id, label}; a deccp spot-check export), "
+                             "repeatable: adds corrected rates per model and task (per group for classify output)")
+    parser.add_argument("--group-by", metavar="FIELD,...",
+                        help="classify output: the row fields that make a group (default model,lang)")
 
 
 def parse_aliases(pairs: list[str]) -> dict[str, str]:
@@ -89,6 +103,14 @@ def run(args) -> int:
     except TextFileError as err:
         raise UsageError(str(err)) from None
     chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"
+    if args.labels and chosen == "csv":
+        raise UsageError("--labels: the corrected rates are in markdown, json and html, not csv")
+    from lm_eval_deccp.reporting.labelled_answers import is_classified_output
+
+    if all(is_classified_output(path) for path in args.results):
+        return _classified(args, chosen, output)
+    if args.group_by:
+        raise UsageError("--group-by is for `deccp classify` output; runs are grouped by model and task")
     aliases = parse_aliases(args.alias)
     axis = capability_axis(args.plot_capability)
     if axis is None:
@@ -100,6 +122,7 @@ def run(args) -> int:
     render = RENDERERS[chosen]
     text = ("" if not report.rows else render(report, axis, args.columns) if chosen == "html"
             else render(report, args.columns))
+    text = _with_groups(text, chosen, args, aliases, report.problems) if report.rows else text
     for note in report.notes:
         print(f"deccp report: note: {note}", file=sys.stderr)
     for problem in report.problems:
@@ -119,3 +142,35 @@ def run(args) -> int:
         except PlotUnavailable as err:
             raise UsageError(str(err)) from None
     return 1 if report.problems else 0
+
+
+def _with_groups(text: str, chosen: str, args, aliases: dict[str, str], problems: list[str]) -> str:
+    from lm_eval_deccp.cli import UsageError
+    from lm_eval_deccp.reporting.group_report import extend_runs_report
+    from lm_eval_deccp.reporting.labelled_answers import AnswersError
+
+    try:
+        return extend_runs_report(text, chosen, args.results, aliases, args.labels, problems)
+    except AnswersError as err:
+        raise UsageError(str(err)) from None
+
+
+def _classified(args, chosen: str, output: Path | None) -> int:
+    from lm_eval_deccp.cli import UsageError
+    from lm_eval_deccp.cli.spot_check import split_fields
+    from lm_eval_deccp.reporting.group_report import classified_report
+    from lm_eval_deccp.reporting.labelled_answers import AnswersError
+    from lm_eval_deccp.textfiles import write_text_atomically
+
+    if chosen == "csv" or args.plot or args.capabilities or args.alias:
+        raise UsageError("`deccp classify` output gets a per-group report in markdown, json or html: --plot, "
+                         "--capabilities, --alias and csv are for runs")
+    try:
+        text = classified_report(args.results, split_fields(args.group_by, "--group-by"), args.labels, chosen)
+    except AnswersError as err:
+        raise UsageError(str(err)) from None
+    if output:
+        write_text_atomically(output, text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -14,6 +14,11 @@ Imports go one way, from reading to summarising to rendering:
   that fit a screen), render (markdown, CSV, JSON, HTML), plot (the PNG charts);
 - the audit page (render's HTML): answers (every verdict behind a row, from the samples), detector_card (the
   detector's version and published figures), audit_page (the self-contained page; its script and style are in
-  resources/audit_page/).
+  resources/audit_page/);
+- spot-checks (`deccp spot-check`, `deccp report --labels`): labelled_answers (the answers of runs or of `deccp
+  classify` output, with keys and fingerprints), spot_check (the seeded sample and its reading page, on the audit
+  page's machinery), judge_labels (the judge as reader), ppi (prediction-powered rates), uncertainty (the unsure
+  share and its flag), corrected (labels checked and matched, rates per group), corrected_render and group_report
+  (those per-group lines in each format, beside the leaderboard).
 Nothing is imported at package import; the `deccp` commands import the module they need.
 """

@@ -81,7 +81,7 @@ def render_page(report: Report, tables: Sequence[PageTable], legend: Sequence[st
     # and exits 1, and the page lists them too.
     report.problems.extend(problems)
     card = detector_card(answer_set.scored_by_counts(), _recorded_detectors(report))
-    style, script = _resource("page.css"), _resource("page.js")
+    style, script = resource("page.css"), resource("page.js")
     chart = _chart(report, plot_capability)
     body = [
         _header(report, answer_set),
@@ -99,7 +99,7 @@ def render_page(report: Report, tables: Sequence[PageTable], legend: Sequence[st
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_csp(style, script)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(style, script)}">',
         f'<meta name="generator" content="lm-eval-deccp {html.escape(__version__)}">',
         f"<title>{TITLE}</title>",
         f"<style>{style}</style>",
@@ -115,14 +115,15 @@ def script_json(value: Any) -> str:
     return text.translate(_SCRIPT_ESCAPES)
 
 
-def _resource(name: str) -> str:
-    text = (RESOURCE_DIR / name).read_text(encoding="utf-8")
+def resource(name: str, folder: Path = RESOURCE_DIR) -> str:
+    """A script or style to inline (the spot-check page's too, from its own folder)."""
+    text = (folder / name).read_text(encoding="utf-8")
     if "</script" in text.lower() or "</style" in text.lower():
-        raise ValueError(f"resources/audit_page/{name} must not contain a closing </script> or </style> tag")
+        raise ValueError(f"resources/{folder.name}/{name} must not contain a closing </script> or </style> tag")
     return text
 
 
-def _csp(style: str, script: str) -> str:
+def content_security_policy(style: str, script: str) -> str:
     def digest(text: str) -> str:
         return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
