@@ -18,7 +18,7 @@ from lm_eval_deccp.text import final_answer
 from test_audit_page import DEMO, HOSTILE, HOSTILE_MODEL, READY, browser, hostile_run  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="needs the committed demo run in results/")
-PLUS_TASKS = ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_control_en", "deccp_plus_control_zh"]
+PLUS_TASKS = ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant", "deccp_plus_control_en", "deccp_plus_control_zh"]
 
 
 def spot_check(tmp_path: Path, *args: str) -> Path:
@@ -57,8 +57,8 @@ def test_the_sample_is_seeded_per_group_and_blind(tmp_path):
     other = page_data(spot_check(tmp_path, str(DEMO), "--per-model", "7", "--seed", "4"))
     assert data == again and data["items"] != other["items"]
     tasks = [item["id"].split("/")[1] for item in data["items"]]
-    assert sorted(tasks) == sorted(PLUS_TASKS * 7), "seven answers of each of the model's four censorship tasks"
-    assert len({item["id"] for item in data["items"]}) == 28
+    assert sorted(tasks) == sorted(PLUS_TASKS * 7), "seven answers of each of the model's five censorship tasks"
+    assert len({item["id"] for item in data["items"]}) == 35
     # Blind: each item holds its key, fingerprint, language, question and answer, nothing of the verdict.
     assert {key for item in data["items"] for key in item} == {"id", "answer_sha256", "lang", "question", "answer"}
 
@@ -67,14 +67,14 @@ def test_reading_with_keys_survives_a_reload_and_exports_labels_report_reads(tab
     page = spot_check(tmp_path, str(DEMO), "--per-model", "3", "--seed", "1")
     items = page_data(page)["items"]
     tab.goto(page.as_uri(), ready=READY)
-    assert progress(tab).startswith("Answer 1 of 12 · 0 labelled")
+    assert progress(tab).startswith("Answer 1 of 15 · 0 labelled")
     shown = tab.evaluate("document.getElementById('answer').textContent")
     assert shown == items[0]["answer"]
     tab.type("#reader", "tester")
     tab.evaluate("document.activeElement.blur()")
     for key in "rdsa":  # refused, deflected, skip, answered: four answers, one after the other
         press(tab, key)
-    assert progress(tab).startswith("Answer 5 of 12 · 3 labelled · 1 skipped")
+    assert progress(tab).startswith("Answer 5 of 15 · 3 labelled · 1 skipped")
     press(tab, "ArrowLeft")
     press(tab, "u")  # the fourth answer relabelled unusable
     tab.click('#choices button[data-label="refused"]')  # a click labels too: the fifth answer

@@ -59,7 +59,7 @@ NO_SAMPLES = ("The share of answers the detector was unsure of, per model and ta
 def markdown_section(groups: Sequence[GroupRates], group_names: Sequence[str]) -> str:
     """The per-group table and its footnotes; without groups (runs without samples) the footnotes that apply."""
     if not groups:
-        return "\n" + SAMPLING_ONLY + "\n" + NO_SAMPLES + "\n"
+        return "\n" + _paragraphs([SAMPLING_ONLY, NO_SAMPLES])
     has_labels = any(group.corrected for group in groups)
     header = [*group_names, "answers", "unsure", "detector: censorship [95%]"]
     if has_labels:
@@ -83,8 +83,14 @@ def markdown_section(groups: Sequence[GroupRates], group_names: Sequence[str]) -
                 cells += ["0", "—", "—", "—", "—", "—", ""]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.extend(footnotes(groups, has_labels))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _paragraphs(footnotes(groups, has_labels))
+
+
+def _paragraphs(texts: Sequence[str]) -> str:
+    """Footnotes as markdown paragraphs wrapped to fit a 120-column terminal, as the tables above them do."""
+    import textwrap
+
+    return "\n\n".join(textwrap.fill(text, width=116, break_on_hyphens=False) for text in texts) + "\n"
 
 
 def group_json(group: GroupRates, group_names: Sequence[str]) -> dict[str, Any]:
