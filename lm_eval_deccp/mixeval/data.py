@@ -6,8 +6,10 @@ item id whose values are {problem_type, context, prompt, options?, target, bench
 $MIXEVAL_DATA_DIR or `--metadata '{"mixeval_data_dir": DIR}'` (the metadata wins), as the deccp tasks name theirs.
 
 Without one, the items come from the hub dataset `MixEval/MixEval` (configs `MixEval` and `MixEval_Hard`, splits
-`free_form` and `multiple_choice`). The hub keeps one version at a time (it is updated in place), so every load is
-fingerprinted against the versions this module knows and the run records which one it got, or says it is unknown."""
+`free_form` and `multiple_choice`). The hub keeps one version at a time (it is updated in place), so the version is pinned by
+content: every hub load is fingerprinted against the versions this module knows (KNOWN_FINGERPRINTS), and a load
+that is not the version asked for (--metadata `mixeval_version`, default 2024-06-01) is an error that says which
+version the hub gave; `mixeval_revision` picks a hub commit."""
 
 from __future__ import annotations
 
@@ -126,7 +128,7 @@ def fingerprint(items: list[Item]) -> str:
 @dataclass(frozen=True)
 class Loaded:
     items: tuple[Item, ...]
-    version: str  # the version read, or "unknown" for a hub load that matches no known fingerprint
+    version: str  # the version read (a hub load is checked against it)
     source: str  # the file or the hub id and revision
 
 
@@ -138,8 +140,16 @@ def _load(benchmark: str, part: str, data_dir: str | None, version: str, revisio
         return Loaded(tuple(items), version, str(root / f"mixeval-{version}" / FOLDERS[benchmark] / PARTS[part][0]))
     items = _read_hub(benchmark, part, revision)
     known = KNOWN_FINGERPRINTS.get(fingerprint(items))
-    got = known[1] if known and known[0] == benchmark and known[2] == part else "unknown"
-    return Loaded(tuple(items), got, f"{HUB_ID} ({HUB_CONFIGS[benchmark]}, revision {revision or 'main'})")
+    got = known[1] if known and known[0] == benchmark and known[2] == part else None
+    source = f"{HUB_ID} ({HUB_CONFIGS[benchmark]}, revision {revision or 'main'})"
+    if got != version:
+        # The hub is updated in place: pin by content, never score one version under another's name.
+        held = f"version {got}" if got else "items that match no MixEval version this plugin knows"
+        raise MixEvalDataUnavailable(f"{source} holds {held}, not {version}: pass --metadata "
+                                     f"'{{\"mixeval_revision\": \"<a hub commit with {version}>\"}}'"
+                                     + (f" or '{{\"mixeval_version\": \"{got}\"}}'" if got else "")
+                                     + f", or use a local copy ({DATA_DIR_ENV})")
+    return Loaded(tuple(items), version, source)
 
 
 def load(benchmark: str, part: str, data_dir: str | os.PathLike | None = None, version: str | None = None,
@@ -153,8 +163,8 @@ def load(benchmark: str, part: str, data_dir: str | os.PathLike | None = None, v
 
 
 # fingerprint() of each part MixEval has published (its repository's mix_eval/data/, commit 7c52b41) → (benchmark,
-# version, part); a hub load that matches none is recorded as version "unknown". The hub is updated in place, so a
-# load from it is identified by content, not by revision.
+# version, part); a hub load that matches none, or another version than asked, is refused (the hub is updated in
+# place, so a load from it is identified by content, not by revision).
 KNOWN_FINGERPRINTS: dict[str, tuple[str, str, str]] = {
     "600763bbe9bd7b7dde3edbf3c44202deece8ed1b50a7b5023fa02384fd95a3fc": ("mixeval_hard", "2024-06-01", "freeform"),
     "281a16956eb1e789ddc633977b5d5651fce4d4d381498351e8718ce35952fe83": ("mixeval_hard", "2024-06-01", "multichoice"),
