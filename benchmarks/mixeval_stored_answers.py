@@ -32,18 +32,37 @@ PUBLISHED = {"overall": 39.1, "TriviaQA": 30.3, "MMLU": 39.0, "DROP": 55.1}
 PUBLISHED_SOURCE = "mixeval.github.io leaderboard (MixEval/mixeval.github.io static/utils/scores_chat_csv.csv)"
 
 
+def print_agreement(stored, scored) -> None:
+    """How far the rule parser is from the model parser, item by item, on the same answers."""
+    for part, by_model in zip(stored, scored):
+        by_rule = score_part(part, "rule").per_item
+        n = len(by_rule)
+        same = sum(abs(a - b) < 1e-9 for a, b in zip(by_rule, by_model.per_item))
+        gap = sum(by_model.per_item) / n - sum(by_rule) / n
+        print(f"{part.part}: {n} items; rule and model parser give the same score on {same} ({100 * same / n:.0f}%); "
+              f"mean |difference| {sum(abs(a - b) for a, b in zip(by_rule, by_model.per_item)) / n:.3f}; "
+              f"model − rule {100 * gap:+.1f} points; model parser fell back to the rule on {by_model.fallbacks}")
+    print()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--parser", choices=("rule", "model"), default="rule")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--limit", type=int, help="only the first N items of each part (for a slow model parser)")
     args = parser.parse_args()
     if not args.folder.is_dir():
         print(f"no such folder: {args.folder}", file=sys.stderr)
         return 2
+    stored = [read_part(args.folder, part) for part in ("freeform", "multichoice")]
+    for part in stored:
+        part.items, part.responses = part.items[:args.limit], part.responses[:args.limit]
     started = time.perf_counter()
-    scored = [score_part(read_part(args.folder, part), args.parser) for part in ("freeform", "multichoice")]
+    scored = [score_part(part, args.parser) for part in stored]
     seconds = time.perf_counter() - started
+    if args.parser == "model":
+        print_agreement(stored, scored)
     current = combine([s.scores for s in scored], METHOD_ITEM_WEIGHTED)
     legacy = combine([s.scores for s in scored], METHOD_2024_06)
     print(f"{args.folder}: parser {', '.join(sorted({s.parser for s in scored}))}, {seconds:.1f} s; "
