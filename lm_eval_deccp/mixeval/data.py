@@ -7,9 +7,9 @@ $MIXEVAL_DATA_DIR or `--metadata '{"mixeval_data_dir": DIR}'` (the metadata wins
 
 Without one, the items come from the hub dataset `MixEval/MixEval` (configs `MixEval` and `MixEval_Hard`, splits
 `free_form` and `multiple_choice`). The hub keeps one version at a time (it is updated in place), so the version
-is pinned by content: every hub load is fingerprinted against the versions this module knows (KNOWN_FINGERPRINTS), and a load
-that is not the version asked for (--metadata `mixeval_version`, default 2024-06-01) is an error that says which
-version the hub gave; `mixeval_revision` picks a hub commit."""
+is pinned by content: every hub load is fingerprinted against the versions this module knows (KNOWN_FINGERPRINTS),
+and a load that is not the version asked for (--metadata `mixeval_version`, default 2024-06-01) is an error that
+says which version the hub gave; `mixeval_revision` picks a hub commit."""
 
 from __future__ import annotations
 
