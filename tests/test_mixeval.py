@@ -175,3 +175,17 @@ def test_lm_evals_index_resolves_the_mixeval_tasks_and_groups():
     assert {"mixeval_hard", "mixeval", "deccp_mixeval_hard"} <= set(manager.all_groups)
     assert {"mixeval_hard_freeform", "mixeval_hard_multichoice", "mixeval_freeform", "mixeval_multichoice"} \
         <= set(manager.all_tasks)
+
+
+def test_parser_settings_that_cannot_work_are_clear_errors(monkeypatch):
+    from lm_eval_deccp.mixeval import harness
+
+    with pytest.raises(harness.MixEvalConfigError, match="expected one of auto, rule, model"):
+        harness.parser_choice({"mixeval_parser": "gpt"})
+    monkeypatch.setenv("MIXEVAL_PARSER", "model")
+    with pytest.raises(harness.MixEvalConfigError, match="no judge endpoint is configured"):
+        harness._check_parser(harness.parser_choice({}))
+    monkeypatch.setenv("DECCP_JUDGE_URL", "ftp://nowhere")
+    with pytest.raises(harness.MixEvalConfigError, match="the MixEval model parser: .*not an http"):
+        harness._check_parser("auto")
+    harness._check_parser("rule")  # the rule parser needs no endpoint, even a broken one

@@ -40,10 +40,13 @@ def parser_choice(metadata: dict[str, Any]) -> str:
 
 def load_part(benchmark: str, part: str, metadata: dict[str, Any]):
     """custom_dataset: the part's items as lm_eval documents; fails before any generation when the data or the
-    parser cannot be had."""
-    from lm_eval_deccp.harness import _stop
+    parser cannot be had. Like the deccp tasks, keeps lm_eval's API models from sending `"stop": []` (the tasks stop
+    only at the end of turn; lm_eval_compat.py)."""
+    from lm_eval_deccp import lm_eval_compat
     from lm_eval_deccp.data import as_hf_dataset
+    from lm_eval_deccp.harness import _stop
 
+    lm_eval_compat.omit_empty_stop_lists()
     try:
         choice = parser_choice(metadata)
         _check_parser(choice)
@@ -57,17 +60,18 @@ def load_part(benchmark: str, part: str, metadata: dict[str, Any]):
 
 
 def _check_parser(choice: str) -> None:
-    from lm_eval_deccp.judge import JudgeUnavailable, check_judge, from_env
+    from lm_eval_deccp.judge import JudgeConfigError, JudgeUnavailable, check_judge, from_env
 
-    config = from_env()
-    if choice == "model" and not config.enabled:
-        raise MixEvalConfigError("mixeval_parser is 'model' but no judge endpoint is configured: set DECCP_JUDGE_URL "
-                                 "and DECCP_JUDGE_MODEL (README, 'Judge tier'), or use the rule parser")
-    if choice != "rule" and config.enabled:
-        try:
+    try:
+        config = from_env()
+        if choice == "model" and not config.enabled:
+            raise MixEvalConfigError("mixeval_parser is 'model' but no judge endpoint is configured: set "
+                                     "DECCP_JUDGE_URL and DECCP_JUDGE_MODEL (README, 'Judge (optional)'), or use the "
+                                     "rule parser")
+        if choice != "rule" and config.enabled:
             check_judge(config)
-        except JudgeUnavailable as err:
-            raise MixEvalConfigError(str(err)) from None
+    except (JudgeUnavailable, JudgeConfigError) as err:
+        raise MixEvalConfigError(f"the MixEval model parser: {err}") from None
 
 
 def doc_to_text(doc: dict[str, Any]) -> str:
