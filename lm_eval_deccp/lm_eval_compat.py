@@ -16,7 +16,8 @@
 2. **"Custom kwargs can be passed to `--metadata`…"**, a warning lm_eval logs once for every task whose dataset
    comes from a `custom_dataset` function — all deccp tasks. It is a generic hint (its example, `max_seq_lengths`,
    belongs to another task) that reads like a problem on every run; the README documents the metadata keys the deccp
-   tasks take. `silence_metadata_hint()` filters that one message for tasks named `deccp*` and nothing else. The
+   tasks take (docs/mixeval.md the MixEval tasks'). `silence_metadata_hint()` filters that one message for tasks
+   named `deccp*` and `mixeval*` and nothing else. The
    tasks' `utils.py` bridges call it when lm_eval imports them, which is before the warning would be logged.
 
 Both degrade to doing nothing (with a log line) if lm_eval's internals change.
@@ -37,7 +38,8 @@ _PATCHED_MARK = "__deccp_omits_empty_stop__"
 
 TASK_LOGGER = "lm_eval.api.task"
 METADATA_HINT = "Custom kwargs can be passed to `--metadata`"
-TASK_PREFIX = "deccp"
+# The plugin's task families: deccp*, and the MixEval tasks (mixeval*), which document their metadata keys too.
+TASK_PREFIX = ("deccp", "mixeval")
 
 
 def omit_empty_stop_lists() -> bool:
@@ -77,7 +79,7 @@ def _without_empty_stop(create_payload):
 
 
 class _DeccpMetadataHintFilter(logging.Filter):
-    """Drops lm_eval's generic custom_dataset hint for deccp tasks only."""
+    """Drops lm_eval's generic custom_dataset hint for the plugin's tasks (TASK_PREFIX) only."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -9,7 +9,8 @@ The rules (docs/report.md, "Which value a cell gets"):
 - two sources that give one model and column different values: neither is used, the cell stays empty, and the
   problem names both (they are different measurements; picking one silently would mislead). Equal values agree.
 - Overall is the unweighted mean of the capability columns shown; an overall score a source publishes goes to its
-  own column, as published, and is never averaged."""
+  own column, as published, and is never averaged. A model whose capability columns all come from the MixEval
+  tasks' runs gets MixEval's own overall instead (item-weighted over every item: lm_eval_deccp/mixeval/report.py)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,15 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
+from lm_eval_deccp.mixeval.report import run_score
 from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL, CapabilityRow, CapabilitySource, SourcedRow
 from lm_eval_deccp.reporting.cells import Cell
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, CapabilityColumn, matching_tasks
+
+
+# MixEval's own overall of a model's MixEval run: a cell the table does not show, which Overall takes (overall_cell).
+MIXEVAL_OVERALL = "MixEval overall"
+MIXEVAL_SOURCE_PREFIX = "mixeval"
 
 
 class TaskRun(Protocol):
@@ -69,7 +76,11 @@ def unused_aliases(aliases: dict[str, str], run_names: Iterable[str], sources: l
 
 def run_capability_cell(column: CapabilityColumn, task_run: dict[str, TaskRun]) -> Cell:
     """The column's value in the model's lm_eval runs: the first of its tasks present, by the first of its metrics
-    that task reports."""
+    that task reports. The MixEval tasks' runs come first: they score every MixEval-named column they have items
+    for."""
+    mixeval = run_score(task_run)
+    if mixeval is not None and column.key in mixeval.score.columns:
+        return Cell(mixeval.score.columns[column.key], source=mixeval.source(column.key))
     available = sorted(task_run)
     for pattern in column.tasks:
         for task in matching_tasks(pattern, available):
@@ -96,6 +107,8 @@ def capability_cells(model: str, task_run: dict[str, TaskRun], rows: list[Source
                 candidates.append((Cell(score.value, source=sourced.source.kind, origin=sourced,
                                         decimals=score.decimals), sourced.where))
         cells[key] = _agreed(model, key, candidates, problems)
+    mixeval = run_score(task_run)
+    cells[MIXEVAL_OVERALL] = Cell(mixeval.score.overall, source=mixeval.source()) if mixeval else Cell(None)
     return cells
 
 
@@ -112,7 +125,13 @@ def _agreed(model: str, key: str, candidates: list[tuple[Cell, str]], problems: 
 
 
 def overall_cell(cells: dict[str, Cell], shown: list[CapabilityColumn]) -> Cell:
-    """Mean of the capability columns shown; none when the model lacks any of them (see docs/report.md)."""
+    """Mean of the capability columns shown; none when the model lacks any of them (see docs/report.md). When every
+    capability value the model has comes from a MixEval run, MixEval's own overall of that run."""
+    mixeval = cells.get(MIXEVAL_OVERALL)
+    present = [cells[column.key] for column in shown if cells[column.key].present]
+    if mixeval is not None and mixeval.present and present and \
+            all((cell.source or "").startswith(MIXEVAL_SOURCE_PREFIX) for cell in present):
+        return mixeval
     values = [cells[column.key].value for column in shown]
     if not shown or any(value is None for value in values):
         return Cell(None)

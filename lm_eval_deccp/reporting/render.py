@@ -104,6 +104,11 @@ def legend(report: Report) -> list[str]:
                      + ".")
         lines.append(f"Overall: unweighted mean of the {len(shown)} capability column(s) shown "
                      f"({', '.join(column.header for column in shown)}); {MISSING} when a model lacks any of them.")
+        for row in report.rows:
+            overall = row.cells.get(OVERALL_KEY)
+            if overall is not None and (overall.source or "").startswith("mixeval"):
+                lines.append(f"Overall of {row.model}: MixEval's own overall of its MixEval run, the item-weighted "
+                             f"mean over every item scored ({overall.source}), not a mean of the columns.")
     if report.has_published_overall:
         lines.append(f"{PUBLISHED_OVERALL}: the overall score a capability file gives, as published (MixEval's is "
                      "its own item-weighted score, not a mean of the columns); never averaged into Overall.")
