@@ -67,16 +67,12 @@ def thinking_in_prompt(metadata: dict[str, Any]) -> bool | None:
         _stop(err)
         raise err
     name = metadata.get("tokenizer") or metadata.get("pretrained")
-    if isinstance(name, str) and name and _template_opens_thinking(name):
-        log.warning("deccp: the chat template of %s opens a thinking block in the prompt, so generations without a "
-                    "closing marker are counted unusable (cut off inside the thinking). Running without "
-                    "--apply_chat_template? Pass --metadata '{\"%s\": false}'.", name, THINKING_KEY)
-        return True
-    return None
+    return True if isinstance(name, str) and name and _template_opens_thinking(name) else None
 
 
 @functools.lru_cache(maxsize=8)
 def _template_opens_thinking(name: str) -> bool:
+    """Once per model and process (every task's loader asks): does its chat template open a thinking block?"""
     try:
         from transformers import AutoTokenizer
 
@@ -86,7 +82,12 @@ def _template_opens_thinking(name: str) -> bool:
     except Exception as err:  # no local tokenizer or no chat template: nothing known
         log.debug("deccp: no chat template to inspect for %s (%s)", name, err)
         return False
-    return isinstance(rendered, str) and reasoning.template_opens_thinking(rendered)
+    opens = isinstance(rendered, str) and reasoning.template_opens_thinking(rendered)
+    if opens:
+        log.warning("deccp: the chat template of %s opens a thinking block in the prompt, so generations without a "
+                    "closing marker are counted unusable (cut off inside the thinking). Running without "
+                    "--apply_chat_template? Pass --metadata '{\"%s\": false}'.", name, THINKING_KEY)
+    return opens
 
 
 def prepare_run() -> None:
