@@ -213,8 +213,9 @@ def legend(report: Report, tables: list[Rendered], capability: Rendered | None) 
                          f"(Sources); {MISSING} when a model lacks any")
         if report.has_published_overall:
             parts.append(f"{PUBLISHED_OVERALL_HEADER} = the overall score a capability file gives, as its source "
-                         "published it (MixEval's is item-weighted, not a mean of the columns). Copy the published "
-                         "figure to compare with the source's own leaderboard; the computed mean only compares rows "
-                         "whose columns come from the same source")
+                         "published it (MixEval's is computed over its items, not from the columns: "
+                         "docs/mixeval.md). Copy the published figure to compare with the source's "
+                         "own leaderboard; the computed mean only compares rows whose columns come from the same "
+                         "source")
         lines.append("; ".join(parts) + ". Every capability column: --columns all.")
     return lines
