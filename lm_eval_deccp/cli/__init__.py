@@ -20,6 +20,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("score", "score", "label stored generations (lm_eval samples, JSONL/CSV) and write them as an lm_eval run"),
     ("report", "report", "leaderboard table: censorship columns beside MixEval-named capability columns"),
     ("agreement", "agreement", "Cohen's kappa, confusion matrix and F1 between offline and judge verdicts"),
+    ("direction", "direction", "find a model's censorship direction (China questions vs matched controls, per layer)"),
+    ("abliterate", "abliterate", "project a direction out of a model's weights and save it with a card"),
 ]
 
 
