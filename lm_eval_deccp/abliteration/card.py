@@ -4,7 +4,7 @@ and control prompts' projection onto the direction before and after. Rendered as
 
 from __future__ import annotations
 
-from lm_eval_deccp.abliteration.model_io import last_token_states, next_token_logprobs
+from lm_eval_deccp.abliteration.model_io import last_token_outputs
 from lm_eval_deccp.abliteration.prompts import SPLIT_RULE, deccp_plus_pairs
 
 
@@ -17,8 +17,8 @@ def snapshot(model, tokenizer, prompts: dict[str, list[str]], direction, layers:
     """Next-token log-probabilities and mean projections onto the direction at the given residual indices."""
     out = {}
     for group, texts in prompts.items():
-        states = last_token_states(model, tokenizer, texts, batch_size)
-        out[group] = {"logprobs": next_token_logprobs(model, tokenizer, texts, batch_size),
+        states, logprobs = last_token_outputs(model, tokenizer, texts, batch_size, logprobs=True)
+        out[group] = {"logprobs": logprobs,
                       "projection": {i: float((states[i] @ direction).mean()) for i in layers}}
     return out
 

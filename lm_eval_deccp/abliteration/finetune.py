@@ -16,12 +16,13 @@ from lm_eval_deccp.abliteration.model_io import chat_texts
 @dataclass(frozen=True)
 class FinetuneConfig:
     epochs: int = 2
-    learning_rate: float = 1e-4
+    learning_rate: float = 2e-4
     batch_size: int = 8
-    max_answer_tokens: int = 64
+    # Refusals and deflections show in the first sentence; longer control answers would only cost time.
+    max_answer_tokens: int = 40
     # Only the top layers (and the final norm) learn: the lower ones and the tied embeddings stay as they were,
-    # which halves the backward pass and keeps the model's English and Chinese intact.
-    train_top_layers: int = 15
+    # which stops the backward pass early (the CPU budget) and keeps the model's English and Chinese intact.
+    train_top_layers: int = 8
     seed: int = 0
 
     def to_dict(self) -> dict:

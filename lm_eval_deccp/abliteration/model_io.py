@@ -44,37 +44,28 @@ def _batches(texts: Sequence[str], size: int):
         yield texts[start:start + size]
 
 
-def last_token_states(model, tokenizer, prompts: Sequence[str], batch_size: int = 16, progress=None):
-    """The residual stream at the last prompt token, per layer: a float32 tensor (n_layers + 1, n_prompts, d).
+def last_token_outputs(model, tokenizer, prompts: Sequence[str], batch_size: int = 16, logprobs: bool = False):
+    """The residual stream at the last prompt token, per layer: a float32 tensor (n_layers + 1, n_prompts, d), and
+    with logprobs=True also log p(next token) there, (n_prompts, vocab), from the same forward pass.
     Index 0 is the embeddings, index i the stream entering decoder layer i (= leaving layer i - 1)."""
     import torch
 
     texts = chat_texts(tokenizer, prompts)
     tokenizer.padding_side = "left"  # the last position is then every prompt's last token
-    chunks = []
+    chunks, rows = [], []
     with torch.no_grad():
         for batch in _batches(texts, batch_size):
             encoded = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
             out = model(**encoded, output_hidden_states=True)
             chunks.append(torch.stack([h[:, -1, :].float().cpu() for h in out.hidden_states]))
-            if progress:
-                progress(len(batch))
-    return torch.cat(chunks, dim=1)
+            if logprobs:
+                rows.append(torch.log_softmax(out.logits[:, -1, :].float(), dim=-1).cpu())
+    states = torch.cat(chunks, dim=1)
+    return (states, torch.cat(rows)) if logprobs else states
 
 
-def next_token_logprobs(model, tokenizer, prompts: Sequence[str], batch_size: int = 16):
-    """log p(next token) after each chat-formatted prompt: (n_prompts, vocab), float32 on the CPU."""
-    import torch
-
-    texts = chat_texts(tokenizer, prompts)
-    tokenizer.padding_side = "left"
-    rows = []
-    with torch.no_grad():
-        for batch in _batches(texts, batch_size):
-            encoded = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-            logits = model(**encoded).logits[:, -1, :].float()
-            rows.append(torch.log_softmax(logits, dim=-1).cpu())
-    return torch.cat(rows)
+def last_token_states(model, tokenizer, prompts: Sequence[str], batch_size: int = 16):
+    return last_token_outputs(model, tokenizer, prompts, batch_size)
 
 
 def greedy_answers(model, tokenizer, prompts: Sequence[str], max_new_tokens: int, batch_size: int = 16):
