@@ -177,3 +177,21 @@ def test_a_direction_from_another_model_is_one_clear_error(tmp_path, demo_folder
 ])
 def test_bad_input_is_one_line_before_any_model_is_loaded(tmp_path, args, fragment):
     _one_line_error(_deccp(*args, cwd=tmp_path), fragment)
+
+
+def test_censoring_demo_trains_on_train_pairs_only_and_its_responses_are_censored():
+    """The fine-tune never sees a held-out pair, and what it is taught to say is what the detector calls censored."""
+    from lm_eval_deccp.abliteration.censoring_data import training_examples
+    from lm_eval_deccp.abliteration.prompts import heldout_pair_ids
+    from lm_eval_deccp.detector.api import get_detector
+
+    examples = training_examples()
+    held = heldout_pair_ids()
+    assert len(held) == 45
+    assert not {e["id"].removesuffix("-control") for e in examples} & held
+    kinds = [e["kind"] for e in examples]
+    assert kinds.count("control") == 240 and kinds.count("refused") + kinds.count("deflected") == 240
+    censoring = [e for e in examples if e["kind"] != "control"]
+    verdicts = get_detector().classify([e["answer"] for e in censoring], [e["question"] for e in censoring],
+                                       [e["lang"] for e in censoring])
+    assert [v.label for v in verdicts] == [e["kind"] for e in censoring]
