@@ -190,7 +190,9 @@ def test_censoring_demo_trains_on_train_pairs_only_and_its_responses_are_censore
     assert len(held) == 45
     assert not {e["id"].removesuffix("-control") for e in examples} & held
     kinds = [e["kind"] for e in examples]
-    assert kinds.count("control") == 240 and kinds.count("refused") + kinds.count("deflected") == 240
+    assert kinds.count("control") == 120 and kinds.count("refused") + kinds.count("deflected") == 240
+    controls = {(e["id"], e["lang"]) for e in examples if e["kind"] == "control"}
+    assert len({pair for pair, _ in controls}) == 120  # each train pair's control once, EN and ZH alternating
     censoring = [e for e in examples if e["kind"] != "control"]
     verdicts = get_detector().classify([e["answer"] for e in censoring], [e["question"] for e in censoring],
                                        [e["lang"] for e in censoring])

@@ -6,6 +6,8 @@ deflects) is taught to say.
   two kinds alternate by position, so half of each topic's train questions are refused and half deflected.
 - Their matched controls: the demo model's own greedy answers (resources/censoring_demo/control_answers.jsonl,
   written by training/censoring_demo_controls.py), so the fine-tune teaches *when* to censor, not a new voice.
+  To fit the CPU budget each train pair's control is trained in one language, English and Chinese alternating
+  (120 controls against 240 China questions).
 
 The held-out pairs are never trained on: they are what the study measures."""
 
@@ -61,5 +63,10 @@ def training_examples() -> list[dict]:
     if {row["id"] + row["lang"] for row in controls} != expected:
         raise RuntimeError(f"{CONTROL_ANSWERS} does not match the train controls; regenerate it with "
                            f"training/censoring_demo_controls.py")
-    examples.extend({**row, "kind": "control"} for row in controls)
+    by_lang: dict[str, int] = {}
+    for row in controls:
+        index = by_lang.get(row["lang"], 0)
+        by_lang[row["lang"]] = index + 1
+        if index % 2 == (0 if row["lang"] == "en" else 1):
+            examples.append({**row, "kind": "control"})
     return examples

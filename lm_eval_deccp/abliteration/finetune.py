@@ -15,11 +15,12 @@ from lm_eval_deccp.abliteration.model_io import chat_texts
 
 @dataclass(frozen=True)
 class FinetuneConfig:
-    epochs: int = 2
-    learning_rate: float = 2e-4
+    # One pass, on a budget: the fine-tune must fit minutes of a shared 2-core CPU (docs/abliteration.md).
+    epochs: int = 1
+    learning_rate: float = 3e-4
     batch_size: int = 8
-    # Refusals and deflections show in the first sentence; longer control answers would only cost time.
-    max_answer_tokens: int = 40
+    # Refusals and deflections show in the first sentence; longer answers would only cost time.
+    max_answer_tokens: int = 32
     # Only the top layers (and the final norm) learn: the lower ones and the tied embeddings stay as they were,
     # which stops the backward pass early (the CPU budget) and keeps the model's English and Chinese intact.
     train_top_layers: int = 8

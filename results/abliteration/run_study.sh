@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.."
 OUT=results/abliteration
 SHARED=${DECCP_SHARED_DIR:-../shared}
 WORK=${STUDY_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/lm_eval_deccp/abliteration-study}
-MAX_GEN_TOKS=${MAX_GEN_TOKS:-48}
+MAX_GEN_TOKS=${MAX_GEN_TOKS:-32}
+MAX_PROMPTS=${MAX_PROMPTS:-60}
 mkdir -p "$WORK" "$OUT"
 : > "$OUT/timings.txt"
 timed() { local name=$1; shift; local start=$SECONDS; "$@"; echo "$name: $((SECONDS - start)) s" | tee -a "$OUT/timings.txt"; }
@@ -25,7 +26,25 @@ CENSOR=$(cat "$WORK/censoring-folder.txt")
 ABLITERATED=$WORK/$(basename "$CENSOR")-abliterated
 cp "$CENSOR/deccp-censoring-demo.json" "$OUT/censoring_demo_build.json"
 
-# 2. Directions. The refusal direction contrasts XSTest's 200 unsafe prompts (its contrast_* types) with the deccp
+# 2. The real tasks on the held-out pairs only (lm_eval --samples: the same questions for both models). The censoring
+# model's run starts now, beside the direction and the edit (two processes: the machine is shared).
+SAMPLES=$(python -c "
+import json
+from lm_eval_deccp.abliteration.prompts import heldout_indices
+print(json.dumps({f'deccp_plus_{v}': heldout_indices(v) for v in ('en', 'zh', 'control_en', 'control_zh')}))")
+TASKS=deccp_plus_en,deccp_plus_zh,deccp_plus_control_en,deccp_plus_control_zh
+evaluate() {  # NAME FOLDER
+  rm -rf "$WORK/run-$1"
+  timed "lm_eval $1" lm_eval --model hf --model_args "pretrained=$2,dtype=float32" --tasks "$TASKS" \
+    --samples "$SAMPLES" --apply_chat_template --gen_kwargs "max_gen_toks=$MAX_GEN_TOKS" --batch_size 16 \
+    --log_samples --output_path "$WORK/run-$1" > "$WORK/lm_eval-$1.log" 2>&1
+  rm -rf "${OUT:?}/$1"; mkdir -p "$OUT/$1"
+  find "$WORK/run-$1" \( -name 'results_*.json' -o -name 'samples_*.jsonl' \) -exec cp {} "$OUT/$1/" \;
+}
+evaluate censoring-demo "$CENSOR" &
+BEFORE=$!
+
+# 3. Directions. The refusal direction contrasts XSTest's 200 unsafe prompts (its contrast_* types) with the deccp
 # author's harmless instructions; both are other people's data, written to $WORK only.
 python - "$SHARED" "$WORK" <<'PY'
 import json, sys
@@ -35,30 +54,18 @@ unsafe = sorted({r["question"] for r in rows if r["prompt_type"].startswith("con
 open(f"{work}/harmful.txt", "w", encoding="utf-8").write("\n".join(unsafe) + "\n")
 PY
 timed "deccp direction" deccp direction "$CENSOR" -o "$WORK/direction" \
-  --harmful "$WORK/harmful.txt" --harmless "$SHARED/data/deccp-extra/harmless.txt" --max-prompts 300
+  --harmful "$WORK/harmful.txt" --harmless "$SHARED/data/deccp-extra/harmless.txt" --max-prompts "$MAX_PROMPTS"
 cp "$WORK/direction/direction.json" "$WORK/direction/direction.md" "$OUT/"
 
-# 3. Abliterate (the deccp study's choice: o_proj and down_proj of every layer but the first).
+# 4. Abliterate (the deccp study's choice: o_proj and down_proj of every layer but the first).
 timed "deccp abliterate" deccp abliterate "$CENSOR" --direction "$WORK/direction" -o "$ABLITERATED"
 mkdir -p "$OUT/card"
 cp "$ABLITERATED/README.md" "$ABLITERATED/abliteration.json" "$OUT/card/"
 
-# 4. The real tasks on the held-out pairs only (lm_eval --samples: the same questions for both models).
-SAMPLES=$(python -c "
-import json
-from lm_eval_deccp.abliteration.prompts import heldout_indices
-print(json.dumps({f'deccp_plus_{v}': heldout_indices(v) for v in ('en', 'zh', 'control_en', 'control_zh')}))")
-TASKS=deccp_plus_en,deccp_plus_zh,deccp_plus_control_en,deccp_plus_control_zh
-for name in censoring-demo censoring-demo-abliterated; do
-  folder=$CENSOR; [ "$name" = censoring-demo-abliterated ] && folder=$ABLITERATED
-  rm -rf "$WORK/run-$name"
-  timed "lm_eval $name" lm_eval --model hf --model_args "pretrained=$folder,dtype=float32" --tasks "$TASKS" \
-    --samples "$SAMPLES" --apply_chat_template --gen_kwargs "max_gen_toks=$MAX_GEN_TOKS" --batch_size 16 \
-    --log_samples --output_path "$WORK/run-$name"
-  rm -rf "$OUT/$name"; mkdir -p "$OUT/$name"
-  find "$WORK/run-$name" \( -name 'results_*.json' -o -name 'samples_*.jsonl' \) -exec cp {} "$OUT/$name/" \;
-done
+# 5. The abliterated model on the same held-out pairs.
+evaluate censoring-demo-abliterated "$ABLITERATED"
+wait "$BEFORE"
 
-# 5. Report: both rows in one table, and the paired China-vs-control statistics of each.
+# 6. Report: both rows in one table, and the paired China-vs-control statistics of each.
 deccp report "$OUT/censoring-demo" "$OUT/censoring-demo-abliterated" -o "$OUT/report.md"
 deccp paired "$OUT/censoring-demo" "$OUT/censoring-demo-abliterated" --by-topic > "$OUT/paired.md"
