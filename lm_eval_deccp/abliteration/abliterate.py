@@ -50,8 +50,8 @@ def abliterate(model_name: str, direction_dir: Path, out: Path, layers_spec: str
     if not 0 <= index < tensors["censorship"].shape[0]:
         raise architecture.ArchitectureError(f"--direction-layer {index} is outside 0-{tensors['censorship'].shape[0] - 1}")
     check_output(out)
+    architecture.check_before_loading(model_name)
     model, tokenizer = load_model(model_name)
-    architecture.check_writers(model)
     check_same_model(model, metadata, allow_other_model)
     direction = tensors["censorship"][index].to(torch.float32)
     prompts = card.measurement_prompts()

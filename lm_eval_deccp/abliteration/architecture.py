@@ -66,3 +66,21 @@ def fingerprint(model) -> str:
         digest.update(name.encode())
         digest.update(parameter.detach().flatten()[:256].to(torch.float32).cpu().numpy().tobytes())
     return digest.hexdigest()[:16]
+
+
+def check_before_loading(name_or_path: str) -> None:
+    """Check the layout from the config alone (the model built on the meta device: no weights read, instant even
+    for a 70B model), so an unsupported architecture is reported before minutes of loading."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from lm_eval_deccp.abliteration.model_io import ModelLoadError
+
+    try:
+        config = AutoConfig.from_pretrained(name_or_path)
+        with torch.device("meta"):
+            skeleton = AutoModelForCausalLM.from_config(config)
+    except (OSError, ValueError, KeyError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelLoadError(f"could not read '{name_or_path}' as a causal LM: {first}") from None
+    check_writers(skeleton)

@@ -33,8 +33,8 @@ def compute_direction(model_name: str, out: Path, censorship: PromptSet, refusal
                       batch_size: int = 16, log: Callable[[str], None] = print) -> dict:
     """Compute and save the direction(s) of `model_name`; returns the metadata written."""
     started = time.time()
+    architecture.check_before_loading(model_name)  # a direction nobody can apply is not worth computing
     model, tokenizer = load_model(model_name)
-    architecture.check_writers(model)  # a direction nobody can apply is not worth computing
     censor = find_direction(*_states(model, tokenizer, censorship, batch_size, log),
                             paired=censorship.held_pair_ids is not None)
     tensors = {"censorship": censor.directions}
