@@ -14,7 +14,10 @@ OUT=results/abliteration
 SHARED=${DECCP_SHARED_DIR:-../shared}
 WORK=${STUDY_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/lm_eval_deccp/abliteration-study}
 MAX_GEN_TOKS=${MAX_GEN_TOKS:-32}
-MAX_PROMPTS=${MAX_PROMPTS:-60}
+MAX_PROMPTS=${MAX_PROMPTS:-30}
+# English pairs only for the direction, on the shared CPU's budget; the Chinese questions then test whether an
+# English direction removes Chinese censorship too. LANGS=en,zh for both.
+LANGS=${LANGS:-en}
 mkdir -p "$WORK" "$OUT"
 : > "$OUT/timings.txt"
 timed() { local name=$1; shift; local start=$SECONDS; "$@"; echo "$name: $((SECONDS - start)) s" | tee -a "$OUT/timings.txt"; }
@@ -53,7 +56,7 @@ rows = [json.loads(line) for line in open(f"{shared}/data/refusal-dev/xstest_dev
 unsafe = sorted({r["question"] for r in rows if r["prompt_type"].startswith("contrast_")})
 open(f"{work}/harmful.txt", "w", encoding="utf-8").write("\n".join(unsafe) + "\n")
 PY
-timed "deccp direction" deccp direction "$CENSOR" -o "$WORK/direction" \
+timed "deccp direction" deccp direction "$CENSOR" -o "$WORK/direction" --langs "$LANGS" \
   --harmful "$WORK/harmful.txt" --harmless "$SHARED/data/deccp-extra/harmless.txt" --max-prompts "$MAX_PROMPTS"
 cp "$WORK/direction/direction.json" "$WORK/direction/direction.md" "$OUT/"
 
