@@ -54,6 +54,7 @@ def censoring_demo_folder(log: Callable[[str], None] = print) -> Path:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    log(f"censoring demo model -> {target}")
     return target
 
 
@@ -78,4 +79,4 @@ def _build(out: Path, log: Callable[[str], None]) -> None:
         "epoch_losses": [round(x, 4) for x in losses], "seconds": round(time.time() - started),
         "torch_threads": torch.get_num_threads(),
     }, indent=2) + "\n", encoding="utf-8")
-    log(f"censoring demo model built in {time.time() - started:.0f} s -> {out}")
+    log(f"censoring demo model built in {time.time() - started:.0f} s")

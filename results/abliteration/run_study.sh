@@ -20,7 +20,7 @@ MAX_PROMPTS=${MAX_PROMPTS:-30}
 LANGS=${LANGS:-en}
 mkdir -p "$WORK" "$OUT"
 : > "$OUT/timings.txt"
-timed() { local name=$1; shift; local start=$SECONDS; "$@"; echo "$name: $((SECONDS - start)) s" | tee -a "$OUT/timings.txt"; }
+timed() { local name=$1; shift; local start=$SECONDS; "$@"; echo "$name: $((SECONDS - start)) s" | tee -a "$OUT/timings.txt" >&2; }
 
 # 1. The censoring demo model (cached after the first build).
 timed "censoring demo model (build or cache)" deccp demo-model --censoring --hf-folder > "$WORK/censoring-folder.txt"
