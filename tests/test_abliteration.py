@@ -29,12 +29,23 @@ def _deccp(*args, cwd=None):
     return run_python("-m", "lm_eval_deccp", *map(str, args), env=offline_env(), cwd=cwd)
 
 
+def _prompt_files(folder):
+    """12 China questions and their 12 controls (English): enough for a direction, cheap on a shared CPU."""
+    from lm_eval_deccp.data import suite_documents
+
+    china, control = folder / "china.txt", folder / "control.txt"
+    china.write_text("\n".join(d["question"] for d in suite_documents("en")[:12]), encoding="utf-8")
+    control.write_text("\n".join(d["question"] for d in suite_documents("control_en")[:12]), encoding="utf-8")
+    return china, control
+
+
 @pytest.fixture(scope="module")
 def direction_dir(tmp_path_factory, demo_folder):
-    out = tmp_path_factory.mktemp("direction") / "d"
-    proc = _deccp("direction", demo_folder, "-o", out, "--langs", "en")
+    folder = tmp_path_factory.mktemp("direction")
+    china, control = _prompt_files(folder)
+    proc = _deccp("direction", demo_folder, "-o", folder / "d", "--china", china, "--control", control)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    return folder / "d"
 
 
 @pytest.fixture(scope="module")
@@ -58,35 +69,36 @@ def test_direction_has_one_unit_row_per_residual_index_and_a_held_out_choice(dir
     tensors, metadata = store.load(direction_dir)
     directions = tensors["censorship"]
     assert directions.shape == (31, 576)  # SmolLM2-135M: embeddings + 30 layers, d = 576
-    assert float((directions.norm(dim=-1) - 1).abs().max()) < 1e-4
+    # Index 0 (the embeddings) is zero: every prompt ends on the same chat-template token.
+    assert float(directions[0].norm()) == 0
+    assert float((directions[1:].norm(dim=-1) - 1).abs().max()) < 1e-4
     censor = metadata["censorship"]
     assert [row["layer"] for row in censor["separation"]] == list(range(31))
     assert 1 <= censor["layer"] <= 29
-    assert censor["counts"] == {"train_target": 120, "train_contrast": 120, "held_target": 45, "held_contrast": 45}
+    assert censor["counts"] == {"train_target": 8, "train_contrast": 8, "held_target": 4, "held_contrast": 4}
     chosen = censor["separation"][censor["layer"]]
     assert chosen["auc"] == max(row["auc"] for row in censor["separation"][1:30])
-    assert (direction_dir / "direction.md").read_text().count("\n| ") == 31
+    assert (direction_dir / "direction.md").read_text().count("\n| ") == 32  # header + 31 rows
 
 
-def test_direction_is_deterministic(tmp_path, demo_folder):
-    """Two runs on the same prompts give the same bytes (small prompt files: the computation is what is tested)."""
+def test_direction_is_deterministic(tmp_path, demo_folder, direction_dir):
     from lm_eval_deccp.abliteration import store
-    from lm_eval_deccp.data import suite_documents
 
-    china = tmp_path / "china.txt"
-    control = tmp_path / "control.txt"
-    china.write_text("\n".join(d["question"] for d in suite_documents("en")[:12]), encoding="utf-8")
-    control.write_text("\n".join(d["question"] for d in suite_documents("control_en")[:12]), encoding="utf-8")
-    runs = []
-    for name in ("first", "second"):
-        proc = _deccp("direction", demo_folder, "-o", tmp_path / name, "--china", china, "--control", control)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        runs.append(store.load(tmp_path / name))
-    (first, meta_first), (second, meta_second) = runs
+    china, control = _prompt_files(tmp_path)
+    proc = _deccp("direction", demo_folder, "-o", tmp_path / "again", "--china", china, "--control", control)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (first, meta_first), (second, meta_second) = store.load(direction_dir), store.load(tmp_path / "again")
     assert first["censorship"].equal(second["censorship"])
-    assert meta_first["censorship"] == meta_second["censorship"]
-    assert meta_first["censorship"]["counts"] == {"train_target": 8, "train_contrast": 8, "held_target": 4,
-                                                  "held_contrast": 4}
+    assert meta_first["censorship"]["separation"] == meta_second["censorship"]["separation"]
+
+
+def test_deccp_plus_prompts_split_by_pair():
+    from lm_eval_deccp.abliteration.prompts import deccp_plus_pairs, heldout_indices
+
+    prompts = deccp_plus_pairs(("en",))
+    assert prompts.counts == {"train_target": 120, "train_contrast": 120, "held_target": 45, "held_contrast": 45}
+    assert not set(prompts.held_target) & set(prompts.train_target)
+    assert len(heldout_indices("zh")) == 45 and heldout_indices("en", 1)[:3] == [2, 13, 24]
 
 
 def test_edited_layers_write_nothing_along_the_direction(demo_folder, direction_dir, abliterated_dir):
@@ -125,8 +137,8 @@ def test_card_reports_kl_and_projections(abliterated_dir):
     assert card["changes"]["control"]["kl"]["mean"] >= 0
     layer = str(card["direction"]["layer"])
     china = card["changes"]["china"]
-    assert abs(china["projection_after"]["30"]) < abs(china["projection_before"]["30"])
-    assert layer in china["projection_before"]
+    assert set(china["projection_before"]) == {layer, "30"}  # the chosen index and the stream after the last layer
+    assert abs(china["projection_after"][layer]) < abs(china["projection_before"][layer])
     assert "KL mean" in (abliterated_dir / "README.md").read_text()
 
 

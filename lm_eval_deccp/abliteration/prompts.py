@@ -54,10 +54,16 @@ def heldout_pair_ids() -> set[str]:
     return held
 
 
-def heldout_indices(variant: str) -> list[int]:
-    """Document indices of the held-out pairs in a deccp_plus task (for lm_eval --samples)."""
+def heldout_indices(variant: str, per_topic: int | None = None) -> list[int]:
+    """Document indices of the held-out pairs in a deccp_plus task (for lm_eval --samples); `per_topic` keeps only
+    the first N held-out pairs of each topic (a cheaper run)."""
     held = heldout_pair_ids()
-    return [i for i, doc in enumerate(suite_documents(variant)) if doc["pair_id"] in held]
+    kept, seen = [], {}
+    for i, doc in enumerate(suite_documents(variant)):
+        if doc["pair_id"] in held and (per_topic is None or seen.get(doc["topic"], 0) < per_topic):
+            seen[doc["topic"]] = seen.get(doc["topic"], 0) + 1
+            kept.append(i)
+    return kept
 
 
 def deccp_plus_pairs(langs=LANGS) -> PromptSet:
