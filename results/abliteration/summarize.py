@@ -1,7 +1,7 @@
 """The study's headline table: per model and variant, the detector's verdicts on the held-out deccp-plus pairs,
 read from the lm_eval samples (the same verdicts `deccp report` and `deccp paired` read). The original demo model's
 row comes from its committed run (results/smollm2-135m-instruct, 128 new tokens rather than the study's 32),
-restricted to the same held-out pairs.
+restricted to the same pairs as the study's runs (the first held-out pair of each topic).
 
   python results/abliteration/summarize.py > results/abliteration/summary.md"""
 
@@ -24,8 +24,16 @@ MODELS = [("demo model (original, 128 tokens)", ROOT / "results" / "smollm2-135m
 VARIANTS = ["en", "zh", "control_en", "control_zh"]
 
 
+def study_pairs() -> set[str]:
+    """The held-out pairs the study's lm_eval runs answered."""
+    pairs = set()
+    for path in (HERE / "censoring-demo").glob("samples_deccp_plus_*.jsonl"):
+        pairs.update(sample["doc"]["pair_id"] for sample in read_samples(path))
+    return pairs & heldout_pair_ids()
+
+
 def counts(folder: Path, variant: str) -> Counter:
-    held = heldout_pair_ids()
+    held = study_pairs()
     tally = Counter()
     for path in sorted(folder.glob(f"samples_deccp_plus_{variant}_2*.jsonl")):
         for sample in read_samples(path):
