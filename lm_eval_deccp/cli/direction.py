@@ -74,6 +74,7 @@ def check_model_name(name: str) -> None:
     """A path that does not exist is an error here, not a hub lookup that fails later with a long traceback."""
     from lm_eval_deccp.cli import UsageError
 
-    looks_local = name.startswith((".", "/", "~")) or name.count("/") > 1 or Path(name).suffix
+    # A hub id is "name" or "owner/name" (dots allowed: Qwen/Qwen2.5-7B-Instruct); anything else is a path.
+    looks_local = name.startswith((".", "/", "~")) or name.count("/") > 1
     if looks_local and not Path(name).expanduser().is_dir():
         raise UsageError(f"model folder '{name}' does not exist")
