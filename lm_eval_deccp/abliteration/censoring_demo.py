@@ -40,7 +40,7 @@ def censoring_folder_path() -> Path:
 
 
 def censoring_demo_folder(log: Callable[[str], None] = print) -> Path:
-    """The censoring demo model's transformers folder, fine-tuned on first use (minutes on a CPU) and reused."""
+    """The censoring demo model's transformers folder, fine-tuned on first use (about 10 CPU-minutes) and reused."""
     target = censoring_folder_path()
     if (target / BUILT_MARK).is_file():
         return target
