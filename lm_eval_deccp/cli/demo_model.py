@@ -5,8 +5,8 @@ once into a plain transformers folder that OpenAI-compatible servers load (cache
   OMP_NUM_THREADS=1 transformers serve "$(deccp demo-model --hf-folder)" --host 127.0.0.1 --port 8000
 
 With --censoring, the censoring demo model instead: the demo model fine-tuned to refuse or deflect China questions
-(and answer their controls as before), built on first use (about 10 CPU-minutes: 22 min on this project's shared 2-core machine) and cached beside it; what
-docs/abliteration.md's study is run on.
+(and answer their controls as before), built on first use (about 10 CPU-minutes: 22 min on this project's shared
+2-core machine) and cached beside it; what docs/abliteration.md's study is run on.
 
   lm_eval --model hf --model_args "$(deccp demo-model --censoring --model-args)" --tasks deccp_plus_en \
       --apply_chat_template"""
