@@ -166,7 +166,8 @@ def test_an_architecture_without_the_writers_is_one_clear_error(tmp_path, demo_f
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
     folder = tmp_path / "gpt2"
-    GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, vocab_size=49152, bos_token_id=0, eos_token_id=0)).save_pretrained(folder)
+    config = GPT2Config(n_layer=2, n_embd=32, n_head=2, vocab_size=49152, bos_token_id=0, eos_token_id=0)
+    GPT2LMHeadModel(config).save_pretrained(folder)
     AutoTokenizer.from_pretrained(demo_folder).save_pretrained(folder)
     _one_line_error(_deccp("direction", folder, "-o", tmp_path / "d"), "GPT2LMHeadModel", "Llama")
 

@@ -48,7 +48,8 @@ def abliterate(model_name: str, direction_dir: Path, out: Path, layers_spec: str
     layers = edit.parse_layers(layers_spec, n_layers)  # bad input fails before the model is loaded
     index = metadata["censorship"]["layer"] if direction_layer is None else direction_layer
     if not 0 <= index < tensors["censorship"].shape[0]:
-        raise architecture.ArchitectureError(f"--direction-layer {index} is outside 0-{tensors['censorship'].shape[0] - 1}")
+        last = tensors["censorship"].shape[0] - 1
+        raise architecture.ArchitectureError(f"--direction-layer {index} is outside 0-{last}")
     check_output(out)
     architecture.check_before_loading(model_name)
     model, tokenizer = load_model(model_name)
