@@ -35,7 +35,11 @@ fi
 # the file). The post names the two Qwen2 models by their Hugging Face ids, the runs by short names; its other two
 # models have no run here and are shown with capability scores only. The chart's capability axis is MixEval's own
 # overall score, as the post published it.
-TABLE=(results --capabilities results/capabilities/mixeval_deccp_blog.json
+# results/abliteration/ is a study of a model fine-tuned here to censor, on a subset of questions, with its own
+# report (results/abliteration/README.md): it is not a leaderboard row.
+mapfile -t RUNS < <("$PYTHON" -c "from pathlib import Path
+print(*(p for p in sorted(Path('results').rglob('results_*.json')) if p.parts[1] != 'abliteration'), sep='\n')")
+TABLE=("${RUNS[@]}" --capabilities results/capabilities/mixeval_deccp_blog.json
   --alias Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct --alias augmxnt/Qwen2-7B-Instruct-deccp=qwen2-7b-instruct-deccp
   --include-capability-only --plot-capability "Overall (published)")
 # leaderboard.md is the default view (small tables that fit 120 columns); leaderboard_all.md every column, with the

@@ -21,6 +21,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "report", "leaderboard table: censorship columns beside MixEval-named capability columns"),
     ("spot-check", "spot_check", "draw a seeded sample of each model's answers to read blind (a page) or to judge"),
     ("agreement", "agreement", "Cohen's kappa, confusion matrix and F1 between offline and judge verdicts"),
+    ("direction", "direction", "find a model's censorship direction (China questions vs matched controls, per layer)"),
+    ("abliterate", "abliterate", "project a direction out of a model's weights and save it with a card"),
 ]
 
 
