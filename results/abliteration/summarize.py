@@ -20,7 +20,9 @@ from lm_eval_deccp.reporting.runs import read_samples, sample_verdicts  # noqa: 
 HERE = Path(__file__).resolve().parent
 MODELS = [("demo model (original, 128 tokens)", ROOT / "results" / "smollm2-135m-instruct"),
           ("censoring demo model", HERE / "censoring-demo"),
-          ("censoring demo model, abliterated", HERE / "censoring-demo-abliterated")]
+          ("censoring demo model, abliterated", HERE / "censoring-demo-abliterated"),
+          ("censoring demo model, abliterated with the index-24 direction",
+           HERE / "censoring-demo-abliterated-index24")]
 VARIANTS = ["en", "zh", "control_en", "control_zh"]
 
 
