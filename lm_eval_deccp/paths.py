@@ -1,4 +1,5 @@
-"""Where the package's task YAMLs live, installed or in a source checkout. Kept import-free for the start-up hook."""
+"""Where the package's task YAMLs live, installed or in a source checkout, and where what is built once is cached.
+Kept import-free (standard library, imported lazily) for the start-up hook."""
 
 from __future__ import annotations
 
@@ -22,3 +23,27 @@ def cache_home() -> str:
     model): $XDG_CACHE_HOME/lm_eval_deccp, i.e. ~/.cache/lm_eval_deccp by default. Never inside the repository."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "lm_eval_deccp")
+
+
+def build_folder_once(target, mark: str, build):
+    """The folder `target`, made by `build(staging)` on first use and reused while it holds the file `mark` (which
+    `build` writes last). The build runs in a temporary sibling folder that is moved into place only when complete,
+    so an interrupted build never leaves a folder that looks finished, and a damaged earlier one is replaced."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    target = Path(target)
+    if (target / mark).is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        build(staging)
+        if target.exists():  # a damaged earlier attempt
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, offline_env
-from headless_chromium import Browser, BrowserError, find_chromium
+from headless_chromium import Browser, find_chromium
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.reporting.runs import find_results_files, load_run, read_samples, sample_verdicts
 

@@ -9,7 +9,6 @@ import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from lm_eval_deccp import lm_eval_compat

@@ -128,7 +128,6 @@ def test_a_chat_template_that_opens_thinking_makes_unmarked_generations_unusable
     """A real lm_eval run of the demo model behind a chat template that ends in <think> (as DeepSeek-R1 distills'
     and QwQ's do): lm_eval hands the task loader the model arguments, the template is read from the tokenizer, and
     the generations, which never close the thinking, are all `unusable` (unfinished_reasoning)."""
-    import shutil
 
     from conftest import offline_env, run_python
     from lm_eval_deccp.demo import demo_hf_folder

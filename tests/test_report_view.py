@@ -10,7 +10,6 @@ import io
 import itertools
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 

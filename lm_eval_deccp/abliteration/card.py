@@ -62,6 +62,6 @@ def render(card: dict) -> str:
         lines.append(f"| {index} | {c['projection_before'][index]:.3f} | {c['projection_after'][index]:.3f} | "
                      f"{k['projection_before'][index]:.3f} | {k['projection_after'][index]:.3f} |")
     lines += ["", "Whether it still censors is a question for the benchmark, not for this card:", "",
-              "```", f"lm_eval --model hf --model_args pretrained=THIS_FOLDER --tasks deccp_plus_en,deccp_plus_zh,"
-              f"deccp_plus_control_en,deccp_plus_control_zh --apply_chat_template --log_samples -o out/", "```", ""]
+              "```", "lm_eval --model hf --model_args pretrained=THIS_FOLDER --tasks deccp_plus_en,deccp_plus_zh,"
+              "deccp_plus_control_en,deccp_plus_control_zh --apply_chat_template --log_samples -o out/", "```", ""]
     return "\n".join(lines)

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -41,19 +38,12 @@ def censoring_folder_path() -> Path:
 
 def censoring_demo_folder(log: Callable[[str], None] = print) -> Path:
     """The censoring demo model's transformers folder, fine-tuned on first use (about 10 CPU-minutes) and reused."""
+    from lm_eval_deccp.paths import build_folder_once
+
     target = censoring_folder_path()
     if (target / BUILT_MARK).is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        _build(staging, log)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    build_folder_once(target, BUILT_MARK, lambda staging: _build(staging, log))
     log(f"censoring demo model -> {target}")
     return target
 

@@ -15,7 +15,6 @@ The rules (docs/report.md, "Which value a cell gets"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Iterable, Protocol
 
 from lm_eval_deccp.mixeval.report import run_score
