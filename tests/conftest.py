@@ -12,6 +12,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def leaderboard_runs() -> list[str]:
+    """The committed runs the leaderboard is made from, as results/regenerate.sh lists them: every results file under
+    results/ but the abliteration study's (a model fine-tuned here to censor, not a leaderboard row)."""
+    results = REPO / "results"
+    return [str(path) for path in sorted(results.rglob("results_*.json"))
+            if path.relative_to(results).parts[0] != "abliteration"]
 SHARED_ENV = "DECCP_SHARED_DIR"
 
 # Tasks of the session's lm_eval run; the deccp_* ones need the shared copy of augmxnt/deccp.

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, offline_env
+from conftest import REPO, leaderboard_runs, offline_env
 from headless_chromium import Browser, find_chromium
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.reporting.runs import find_results_files, load_run, read_samples, sample_verdicts
@@ -71,7 +71,7 @@ def hostile_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def page(hostile_run, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("page") / "audit.html"
-    rc = main(["report", str(RESULTS), str(hostile_run), "-o", str(target), "--columns", "all"])
+    rc = main(["report", *leaderboard_runs(), str(hostile_run), "-o", str(target), "--columns", "all"])
     assert rc == 0
     return target
 
@@ -384,7 +384,7 @@ def test_the_default_view_fits_a_1400_px_window_and_links_its_rates(browser, tmp
     """The default view (several small tables) in a 1,400 px window: no table wider than its box, no sideways
     scroll of the page; a pooled rate lists the answers of its member tasks."""
     target = tmp_path / "default.html"
-    assert main(["report", str(RESULTS), "-o", str(target)]) == 0
+    assert main(["report", *leaderboard_runs(), "-o", str(target)]) == 0
     opened = browser.new_page()
     opened.goto(target.as_uri(), ready=READY)
     assert opened.evaluate("innerWidth") == 1400

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, RUN_LIMIT
+from conftest import REPO, RUN_LIMIT, leaderboard_runs
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.reporting.cells import Cell
 from lm_eval_deccp.reporting.reliability import gap_unreliable, rate_unreliable
@@ -55,7 +55,7 @@ def table_starting(found: dict, prefix: str) -> tuple[list[str], dict[str, dict[
 
 
 def test_the_default_view_fits_120_columns_and_has_the_rows_a_leaderboard_takes(capsys):
-    rc, out, err = report(capsys, str(RESULTS), *BLOG)
+    rc, out, err = report(capsys, *leaderboard_runs(), *BLOG)
     assert rc == 0, err
     widest = max(out.splitlines(), key=display_width)
     assert display_width(widest) <= WIDTH, widest
@@ -78,7 +78,7 @@ def test_the_default_view_fits_120_columns_and_has_the_rows_a_leaderboard_takes(
 
 
 def _json(capsys) -> str:
-    assert main(["report", str(RESULTS), *BLOG, "--format", "json"]) == 0
+    assert main(["report", *leaderboard_runs(), *BLOG, "--format", "json"]) == 0
     return capsys.readouterr().out
 
 
@@ -98,7 +98,7 @@ def test_the_china_gap_stands_beside_the_controls_censorship_it_subtracts(capsys
 
 
 def test_a_rate_resting_on_many_unusable_answers_is_marked(capsys):
-    rc, out, _ = report(capsys, str(RESULTS))
+    rc, out, _ = report(capsys, *leaderboard_runs())
     assert rc == 0
     _, rows = table_starting(tables(out), "deccp-plus: censorship")
     # The demo model's Chinese answers are 80.6% unusable: the rate could be 80 points higher.
