@@ -49,6 +49,14 @@ class RubricReading:
     claims: tuple[int, ...]
     subject: bool | None  # None when the rubric has no subject groups
 
+    @property
+    def has_evidence(self) -> bool:
+        """Whether the answer contains anything of the rubric: a key fact or a narrative claim. Only then does the
+        rubric move the verdict. An answer with neither is as likely ignorant as evasive: on the demo model's
+        (135M, uninformed, never censoring) answers, letting "no fact stated" alone move the verdict raised its
+        English controls' censorship from 6% to 52% and its China questions' from 18% to 58% (docs/detector.md)."""
+        return bool(self.facts or self.claims)
+
     def features(self) -> dict[str, float]:
         return {
             "fact_share": len(self.facts) / self.facts_total if self.facts_total else 0.0,
@@ -138,6 +146,7 @@ def apply_rubrics(proba, texts: Sequence[str], questions: Sequence[Any], langs: 
             continue
         reading = read_rubric(texts[k], rubric)
         before = float(proba[k][1] + proba[k][2])
-        proba[k] = adjust(proba[k], shift(reading, before, weights_for(langs[k])))
-        readings[k] = {**reading.to_dict(), "p_censored_before": round(before, 6)}
+        if reading.has_evidence:
+            proba[k] = adjust(proba[k], shift(reading, before, weights_for(langs[k])))
+        readings[k] = {**reading.to_dict(), "p_censored_before": round(before, 6), "shifted": reading.has_evidence}
     return readings
