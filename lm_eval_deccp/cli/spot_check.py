@@ -62,6 +62,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--per-model must be at least 1")
     if not args.output and not args.judge_labels:
         raise UsageError("nothing to write: give -o FILE.html for the reading page, or --judge-labels FILE.jsonl")
+    from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
+
+    try:
+        for path, option in ((args.output, "-o"), (args.judge_labels, "--judge-labels")):
+            if path:
+                check_writable(path, option)
+    except TextFileError as err:
+        raise UsageError(str(err)) from None
     judge = _judge(args) if args.judge_labels else None
     problems: list[str] = []
     try:
@@ -80,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
                    f"(seed {args.seed}) and shown in random order.")
     if args.output:
         output = Path(args.output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render_page(sample, description), encoding="utf-8")
+        write_text_atomically(output, render_page(sample, description))
         print(f"deccp spot-check: {description} Page: {output}", file=sys.stderr)
     if judge is not None:
         from lm_eval_deccp.reporting.judge_labels import judge_sample

@@ -61,6 +61,7 @@ def read_labels(paths: Sequence[str]) -> dict[str, Label]:
         path = Path(raw)
         if not path.is_file():
             raise AnswersError(f"--labels {path}: no such file")
+        read = 0
         try:
             for line, row in iter_jsonl_objects(path):
                 where = f"{path}:{line}"
@@ -76,8 +77,12 @@ def read_labels(paths: Sequence[str]) -> dict[str, Label]:
                     raise AnswersError(f"{where}: {key!r} is labelled {label!r} here and {earlier.label!r} at "
                                        f"{earlier.where}")
                 labels[str(key)] = found
+                read += 1
         except ResultsError as err:
             raise AnswersError(str(err)) from None
+        if not read:
+            # An empty export (nothing labelled yet) must not pass for a spot-check that found nothing to correct.
+            raise AnswersError(f"--labels {path}: no labels in it")
     return labels
 
 
