@@ -216,9 +216,29 @@ GROUPS: dict[str, GroupSpec] = {spec.name: spec for spec in (
               "mixeval_hard."),
     GroupSpec("deccp_leaderboard", ("deccp", "deccp_plus", *(task for task, _ in LEADERBOARD_CAPABILITY_TASKS)),
               "deccp leaderboard", 1.0, (),
-              "One command for a censorship-and-capability leaderboard row."),
+              "One command for a censorship-and-capability leaderboard row:\n"
+              "  lm_eval --model hf --model_args pretrained=MODEL --tasks deccp_leaderboard --log_samples "
+              "--output_path runs/ \\\n"
+              "          --apply_chat_template --fewshot_as_multiturn --confirm_run_unsafe_code\n"
+              "  deccp report runs/\n"
+              "The deccp tasks, then the lm_eval tasks behind the MixEval-named capability columns of `deccp report`, "
+              "in MixEval's column order. Every capability task keeps lm_eval's own settings (prompt, few-shot count, "
+              "filters, metric), so each column equals what `lm_eval --tasks <task>` prints on its own and can be "
+              "compared with published lm_eval numbers: few-shot gsm8k 5, bbh 3 (chain of thought), minerva_math 4, "
+              "mbpp 3, the others 0. No aggregate: averaging censorship rates with accuracies means nothing; "
+              "`deccp report` computes Overall. Needs the hub for every capability dataset; GPQA is gated (accept "
+              "its terms on the hub first), MBPP runs the model's code (HF_ALLOW_CODE_EVAL=1 and "
+              "--confirm_run_unsafe_code), MATH needs `pip install \"lm_eval[math]\"`."),
     GroupSpec("deccp_mixeval_hard", ("deccp", "deccp_plus", "mixeval_hard"), "deccp + MixEval-Hard", 1.0, (),
-              "The cheap leaderboard row: censorship and MixEval-Hard's capability columns from one command."),
+              "The cheap leaderboard row: censorship and MixEval-Hard's capability columns from one command.\n"
+              "  lm_eval --model hf --model_args pretrained=MODEL --tasks deccp_mixeval_hard --apply_chat_template "
+              "\\\n"
+              "          --log_samples --output_path runs/\n"
+              "  deccp report runs/\n"
+              "1,000 MixEval-Hard items instead of deccp_leaderboard's full benchmarks (tasks/mixeval/README.md: "
+              "cost, and how its numbers compare with MixEval's). The deccp questions need the hub or "
+              "$DECCP_DATA_DIR, MixEval's the hub or $MIXEVAL_DATA_DIR. No aggregate: averaging censorship rates "
+              "with accuracies means nothing."),
 )}
 
 
