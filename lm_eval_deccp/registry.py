@@ -100,6 +100,12 @@ class TaskSpec:
         return PROCESS_RESULTS[self.kind]
 
     @property
+    def record_field(self) -> str:
+        """The field of a question record (deccp-plus records, rubrics) that holds the text in this task's language
+        and script: "en", "zh_hans" or "zh_hant"."""
+        return "en" if self.language == "en" else f"zh_{(self.script or 'Hans').lower()}"
+
+    @property
     def metrics(self) -> tuple[MetricSpec, ...]:
         return KIND_METRICS[self.kind]
 

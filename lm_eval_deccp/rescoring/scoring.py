@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from lm_eval_deccp import data, harness, metrics, registry, rubrics
+from lm_eval_deccp import data, harness, metrics, registry
+from lm_eval_deccp.data import rubrics
 from lm_eval_deccp.reporting import questions
 from lm_eval_deccp.reporting.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
