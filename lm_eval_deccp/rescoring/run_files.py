@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from lm_eval_deccp import __version__, metrics
+from lm_eval_deccp import __version__, metrics, registry
 from lm_eval_deccp.reporting import censorship_summary, questions
 from lm_eval_deccp.rescoring.scoring import BOOTSTRAP_ITERS, FILTER_NAME, ScoredTask, TaskDocument, process_function
 
@@ -54,7 +54,7 @@ def results_document(model: str, scored: dict[str, ScoredTask], moment: datetime
             "filter_list": [{"name": FILTER_NAME, "filter": [{"function": "custom",
                                                               "filter_fn": "harness.annotate_responses"}]}],
             "process_results": process_function(task, _first_document(item)).__name__,
-            "metadata": {"version": 1.0, "scored_by": f"deccp score (lm-eval-deccp {__version__})",
+            "metadata": {"version": task_version(task), "scored_by": f"deccp score (lm-eval-deccp {__version__})",
                          "sources": list(sources)},
         }
         higher[task] = {metric.split(",")[0]: metrics.HIGHER_IS_BETTER.get(metric.split(",")[0])
@@ -69,7 +69,7 @@ def results_document(model: str, scored: dict[str, ScoredTask], moment: datetime
         "results": results,
         "group_subtasks": {task: [] for task in scored},
         "configs": configs,
-        "versions": {task: 1.0 for task in scored},
+        "versions": {task: task_version(task) for task in scored},
         "n-shot": {task: 0 for task in scored},
         "higher_is_better": higher,
         "n-samples": counts,
@@ -90,6 +90,12 @@ def results_document(model: str, scored: dict[str, ScoredTask], moment: datetime
                                       "other": len(item.samples) - item.benchmark_questions}
                                for task, item in scored.items()},
     }
+
+
+def task_version(task: str) -> float:
+    """The registry's version of a deccp task (the rules it was scored by); 1.0 for a task of the user's own."""
+    spec = registry.TASKS.get(task)
+    return spec.version if spec else 1.0
 
 
 def _first_document(item: ScoredTask) -> TaskDocument:
