@@ -102,8 +102,8 @@ class TaskSpec:
     @property
     def record_field(self) -> str:
         """The field of a question record (deccp-plus records, rubrics) that holds the text in this task's language
-        and script: "en", "zh_hans" or "zh_hant"."""
-        return "en" if self.language == "en" else f"zh_{(self.script or 'Hans').lower()}"
+        and script: "en", "zh_hans", "zh_hant" (the language, and the script where the language has several)."""
+        return self.language if self.script is None else f"{self.language}_{self.script.lower()}"
 
     @property
     def metrics(self) -> tuple[MetricSpec, ...]:

@@ -39,7 +39,8 @@ CANONICAL_FILES = {
     "deccp_censored_zh.jsonl": ("censored", "zh"),
     "deccp_uncensored_en.jsonl": ("uncensored", "en"),
 }
-SUITE_SCRIPTS = ("en", "zh_hans", "zh_hant")
+# The fields of a deccp-plus record that hold a question's text: one per language and script the registry asks in.
+SUITE_SCRIPTS = tuple(dict.fromkeys(spec.record_field for spec in tasks_where(source="deccp_plus")))
 
 _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s.?!。？！…:：,，;；\"'”’」』)）]+$")
