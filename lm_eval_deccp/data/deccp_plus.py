@@ -14,6 +14,7 @@ from lm_eval_deccp.registry import tasks_where
 SUITE_DIR = Path(__file__).resolve().parents[1] / "resources" / "deccp_plus"
 # The registry's deccp-plus variants: variant -> (field of a question record holding its text, is control).
 SUITE_VARIANTS = {spec.subset: (spec.record_field, spec.control) for spec in tasks_where(source="deccp_plus")}
+_LANGUAGES = {spec.subset: spec.language for spec in tasks_where(source="deccp_plus")}
 
 
 def _read_suite_records() -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def suite_documents(variant: str) -> list[dict[str, Any]]:
     if variant not in SUITE_VARIANTS:
         raise ValueError(f"unknown deccp-plus variant {variant!r}; expected one of {sorted(SUITE_VARIANTS)}")
     field, is_control = SUITE_VARIANTS[variant]
-    lang = "en" if field == "en" else "zh"
+    lang = _LANGUAGES[variant]
     docs = []
     for record in suite_records():
         source = record["control"] if is_control else record
