@@ -43,7 +43,7 @@ def test_lookups():
     assert [s.name for s in registry.tasks_where(suite="deccp_plus", control=True)] == [
         "deccp_plus_control_en", "deccp_plus_control_zh"]
     assert [s.name for s in registry.tasks_where(kind="rerolls", language="zh")] == ["deccp_plus_rerolls_zh"]
-    assert registry.display_name("deccp_plus_china") == "China EN+ZH+ZH-Hant"
+    assert registry.display_name("deccp_china") == "China EN+ZH"
     assert registry.display_name("gsm8k") == "gsm8k"
     assert [s.name for s in registry.group_tasks("deccp")] == ["deccp_en", "deccp_zh", "deccp_control_en"]
     assert registry.benchmark_size("deccp_china") == 95
