@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from lm_eval_deccp import __version__, metrics, registry
+from lm_eval_deccp import __version__, registry
 from lm_eval_deccp.reporting import censorship_summary, questions
-from lm_eval_deccp.rescoring.scoring import BOOTSTRAP_ITERS, FILTER_NAME, ScoredTask, TaskDocument, process_function
+from lm_eval_deccp.rescoring.scoring import (BOOTSTRAP_ITERS, FILTER_NAME, ScoredTask, TaskDocument, metric_spec,
+                                             process_function)
 
 MODEL_SOURCE = questions.SCORE_MODEL_SOURCE
 
@@ -57,7 +58,7 @@ def results_document(model: str, scored: dict[str, ScoredTask], moment: datetime
             "metadata": {"version": task_version(task), "scored_by": f"deccp score (lm-eval-deccp {__version__})",
                          "sources": list(sources)},
         }
-        higher[task] = {metric.split(",")[0]: metrics.HIGHER_IS_BETTER.get(metric.split(",")[0])
+        higher[task] = {metric.split(",")[0]: metric_spec(task, metric.split(",")[0]).higher_is_better
                         for metric in item.aggregated if "_stderr," not in metric}
         counts[task] = {"original": len(item.samples), "effective": len(item.samples)}
         hashes[task] = hash_string("".join(s["doc_hash"] + s["prompt_hash"] + s["target_hash"]

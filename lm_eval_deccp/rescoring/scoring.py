@@ -133,15 +133,20 @@ def label_documents(tasks: dict[str, list[TaskDocument]], judge=None, thinking_i
     return labelled
 
 
-def aggregation_of(task: str, metric: str) -> Callable[[list], Any]:
-    """The aggregation the registry gives the task's metric; a task of the user's own aggregates as the deccp
-    tasks that report the metric do."""
-    from lm_eval.api.metrics import mean
-
+def metric_spec(task: str, metric: str) -> registry.MetricSpec:
+    """The registry's word on a task's metric; a task of the user's own scores as the deccp tasks that report the
+    metric do."""
     spec = registry.TASKS.get(task)
     if spec is None or metric not in {m.name for m in spec.metrics}:
         spec = registry.tasks_where(kind="rerolls" if metric == "verdict_flip_rate" else "answers")[0]
-    name = spec.metric(metric).aggregation
+    return spec.metric(metric)
+
+
+def aggregation_of(task: str, metric: str) -> Callable[[list], Any]:
+    """The aggregation the registry gives the task's metric, as a function."""
+    from lm_eval.api.metrics import mean
+
+    name = metric_spec(task, metric).aggregation
     return mean if name == "mean" else AGGREGATIONS[name]
 
 
