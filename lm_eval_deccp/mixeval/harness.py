@@ -38,6 +38,14 @@ def parser_choice(metadata: dict[str, Any]) -> str:
     return choice
 
 
+def load_task(name: str, metadata: dict[str, Any]):
+    """custom_dataset of a MixEval task: the benchmark and part the registry names."""
+    from lm_eval_deccp.registry import task_spec
+
+    spec = task_spec(name)
+    return load_part(spec.source, spec.subset, metadata)
+
+
 def load_part(benchmark: str, part: str, metadata: dict[str, Any]):
     """custom_dataset: the part's items as lm_eval documents; fails before any generation when the data or the
     parser cannot be had. Like the deccp tasks, keeps lm_eval's API models from sending `"stop": []` (the tasks stop
