@@ -8,7 +8,7 @@ paired: McNemar's exact test on the discordant questions, and bootstrap interval
 responses.
 
 One module per role, each importing only those above it:
-- `tasks`: which tasks are read, their display names, and the comparisons between them;
+- `tasks`: which tasks are read and the comparisons between them (from the task registry);
 - `verdicts`: one question's labels (`QuestionVerdicts`) and how two matched questions compare;
 - `reading`: lm_eval samples files -> verdicts per task, grouped by model (the only module that reads files);
 - `bootstrap`: rates and paired gaps with bootstrap intervals;
@@ -24,14 +24,14 @@ from lm_eval_deccp.reporting.paired.breakdowns import QuestionRow, TopicRow, que
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult, Flip, compare
 from lm_eval_deccp.reporting.paired.reading import ModelVerdicts, load_model_verdicts, question_verdicts
 from lm_eval_deccp.reporting.paired.rerolls import RerollSummary, reroll_language_gap, reroll_summary
-from lm_eval_deccp.reporting.paired.tasks import COMPARISONS, REROLL_TASKS, SUITE_TASKS, TASK_NAMES, Comparison
+from lm_eval_deccp.reporting.paired.tasks import COMPARISONS, REROLL_TASKS, SUITE_TASKS, Comparison
 from lm_eval_deccp.reporting.paired.verdicts import (LABELS, MEASURES, QuestionVerdicts, TaskVerdicts, is_flip,
                                                      matched_pairs)
 
 __all__ = [
     "BootstrapSettings", "COMPARISONS", "Comparison", "ComparisonResult", "Flip", "Gap", "Interval", "LABELS",
     "MEASURES", "ModelAnalysis", "ModelVerdicts", "QuestionRow", "QuestionVerdicts", "REROLL_TASKS", "Rate",
-    "RerollSummary", "SUITE_TASKS", "TASK_NAMES", "TaskVerdicts", "TopicRow", "analyse", "compare", "is_flip",
+    "RerollSummary", "SUITE_TASKS", "TaskVerdicts", "TopicRow", "analyse", "compare", "is_flip",
     "load_model_verdicts", "matched_pairs", "paired_gap", "question_rows", "question_verdicts", "rate_of",
     "reroll_language_gap", "reroll_summary", "topic_table",
 ]

@@ -84,9 +84,6 @@ class QuestionRow:
     flips: list[str]         # e.g. "ZH>EN": censored in ZH, answered in EN (language and script comparisons)
 
 
-PER_QUESTION_FLIP_COMPARISONS = ("zh_vs_en", "hans_vs_hant")
-
-
 def question_rows(tasks: Mapping[str, TaskVerdicts]) -> list[QuestionRow]:
     suite = suite_only(tasks)
     rows = []
@@ -104,7 +101,7 @@ def question_flips(present: Mapping[str, QuestionVerdicts]) -> list[str]:
     and answered in English."""
     marks = []
     for comparison in COMPARISONS:
-        if comparison.key not in PER_QUESTION_FLIP_COMPARISONS:
+        if not comparison.within_subject:
             continue
         test, base = present.get(comparison.test_task), present.get(comparison.baseline_task)
         if test is None or base is None or not is_flip(test, base):

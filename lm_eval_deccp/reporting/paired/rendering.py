@@ -12,7 +12,8 @@ from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, Gap, Rat
 from lm_eval_deccp.reporting.paired.breakdowns import QuestionRow, TopicRow
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult
 from lm_eval_deccp.reporting.paired.rerolls import RerollSummary
-from lm_eval_deccp.reporting.paired.tasks import COMPARISONS, SUITE_TASKS, TASK_NAMES
+from lm_eval_deccp.registry import display_name
+from lm_eval_deccp.reporting.paired.tasks import COMPARISONS, REROLL_TASKS, SUITE_TASKS
 
 _LEGEND = ("censored = refused or deflected; unusable = no judgeable answer (empty, degenerate, or cut off while "
            "thinking), its own outcome: a pair with an unusable side is no flip. Rates are over matched questions "
@@ -119,7 +120,7 @@ def render_topic_rates(rows: Sequence[TopicRow]) -> str:
             cells.append(fmt_pct(rate) + ("" if row.n[task] == n else f" (n={row.n[task]})"))
         table.append(cells)
     return "## Censorship rate by topic\n" + format_table(
-        ["topic", "n", *(TASK_NAMES[t] for t in tasks)], table)
+        ["topic", "n", *(display_name(t) for t in tasks)], table)
 
 
 def render_topic_gaps(rows: Sequence[TopicRow]) -> str:
@@ -143,11 +144,11 @@ def render_topic_gaps(rows: Sequence[TopicRow]) -> str:
 
 
 def render_questions(rows: Sequence[QuestionRow]) -> str:
-    tasks = [t for t in TASK_NAMES if any(t in row.labels for row in rows)]
+    tasks = [t for t in (*SUITE_TASKS, *REROLL_TASKS) if any(t in row.labels for row in rows)]
     table = [[row.pair_id, row.topic, row.form, *(fmt_label(row.labels.get(t)) for t in tasks),
               ", ".join(row.flips)] for row in rows]
     return ("## Per question (censored verdicts in capitals; flips: \"ZH>EN\" = censored in ZH, answered in EN)\n"
-            + format_table(["pair_id", "topic", "form", *(TASK_NAMES[t] for t in tasks), "flips"], table))
+            + format_table(["pair_id", "topic", "form", *(display_name(t) for t in tasks), "flips"], table))
 
 
 def render_rerolls(summary: RerollSummary, per_question: bool) -> str:
