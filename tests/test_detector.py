@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from lm_eval_deccp.detector import LABELS, Detector, DetectorUnavailable, Verdict, get_detector
+from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 from lm_eval_deccp.labels import VERDICT_LABELS
-from lm_eval_deccp.detector.api import DETECTOR_VERSION
 
 CASES = {
     ("en", "refused"): [

@@ -146,7 +146,7 @@ def read_rows(path: str, skip_invalid: bool) -> tuple[list[Any], list[tuple[str,
     """The input's rows and their (response, question, lang, thinking_in_prompt). A bad row stops here, naming its
     line, unless `skip_invalid`; an input with nothing to label is an error, so that no output is replaced by an
     empty one."""
-    from lm_eval_deccp.detector.data import iter_jsonl
+    from lm_eval_deccp.detector.labelled_rows import iter_jsonl
 
     rows, parts, skipped = [], [], []
     try:

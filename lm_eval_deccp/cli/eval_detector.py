@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp.detector import DetectorUnavailable, get_detector
-    from lm_eval_deccp.detector.data import load_labelled
     from lm_eval_deccp.detector.evaluation import format_report, report_by_language
+    from lm_eval_deccp.detector.labelled_rows import load_labelled
     from lm_eval_deccp.detector.phrases import baseline_censored
     from lm_eval_deccp.text import normalise_response
 

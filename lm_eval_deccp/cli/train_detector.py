@@ -118,7 +118,7 @@ def _write_oof(path: Path, prep, oofs: dict, predictions: dict) -> None:
     are other people's data."""
     import numpy as np
 
-    from lm_eval_deccp.detector.data import LABELS
+    from lm_eval_deccp.detector.labelled_rows import LABELS
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
@@ -162,8 +162,8 @@ def _load_training_rows(args: argparse.Namespace) -> tuple[list[dict], list[dict
 def _train_one(spec: str, prep, train_index: list[int], args: argparse.Namespace, out_dir: Path):
     """Train (and with --cv cross-validate) the detector of one backend; returns its out-of-fold scores or None."""
     from lm_eval_deccp.detector import training
-    from lm_eval_deccp.detector.api import DETECTOR_VERSION
     from lm_eval_deccp.detector.embeddings import backend_slug, load_backend
+    from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
     from lm_eval_deccp.paths import cache_home
 
     t0 = time.perf_counter()
@@ -194,8 +194,9 @@ def _train_one(spec: str, prep, train_index: list[int], args: argparse.Namespace
 
 def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp.detector import crossval, training
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION, REFINE_BAND, refine_mask
+    from lm_eval_deccp.detector.cascade import REFINE_BAND, refine_mask
     from lm_eval_deccp.detector.embeddings import backend_slug, canonical_spec, detector_parts
+    from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR, DETECTOR_VERSION
 
     spec = canonical_spec(args.backend)
     try:

@@ -13,7 +13,7 @@ figures: they let a model's style or a question's wording leak across folds, and
 A cross-validated verdict is what the shipped detector would say (`verdicts`): `unusable` when
 unusable.unusable_reason says so (no model runs), otherwise the threshold rule on the out-of-fold probabilities; a
 cascade's probabilities come from its second part for the answers its first part is unsure of (`cascade`, with
-api.refine_mask, the rule used at run time). Against the dev sets' three labels, `unusable` counts as not answered
+cascade.refine_mask, the rule used at run time). Against the dev sets' three labels, `unusable` counts as not answered
 (evaluation.py).
 """
 
@@ -26,9 +26,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from lm_eval_deccp.detector.data import LABELS
 from lm_eval_deccp.detector.evaluation import rate_errors, report
 from lm_eval_deccp.detector.grouping import assign_folds, grid_cells, model_group, question_group
+from lm_eval_deccp.detector.labelled_rows import LABELS
 from lm_eval_deccp.detector.phrases import baseline_censored
 from lm_eval_deccp.labels import UNUSABLE
 
@@ -56,17 +56,19 @@ def dev_index(prep) -> np.ndarray:
     return np.nonzero(~prep.is_exemplar)[0]
 
 
-def _fit_predict(prep, emb, q_emb, train: np.ndarray, test: np.ndarray, backend_id: str, fit_kwargs: dict):
+def _fit_predict(prep, emb, q_emb, train: np.ndarray, test: np.ndarray, backend_id: str, pipeline):
     from lm_eval_deccp.detector.training import fit_model, predict_prepared
 
     def part(array, rows):
         return None if array is None else array[rows]
 
-    model = fit_model(prep.subset(train), part(emb, train), part(q_emb, train), backend_id, [], "", **fit_kwargs)
+    model = fit_model(prep.subset(train), part(emb, train), part(q_emb, train), backend_id, [], "", pipeline)
     return predict_prepared(model, prep.subset(test), part(emb, test), part(q_emb, test))
 
 
-def _run(prep, emb, q_emb, splits, backend_id: str, fit_kwargs: dict, name: str) -> OutOfFold:
+def run_splits(prep, emb, q_emb, splits, backend_id: str, name: str, pipeline=None) -> OutOfFold:
+    """Out-of-fold scores of the dev rows over `splits` ((label, train, test) positions among the dev rows); the
+    exemplar bank joins every training set. `pipeline`: training.Pipeline (default: the shipped one)."""
     dev = dev_index(prep)
     exemplars = np.nonzero(prep.is_exemplar)[0]
     proba = np.zeros((len(dev), len(LABELS)), dtype=np.float32)
@@ -77,7 +79,7 @@ def _run(prep, emb, q_emb, splits, backend_id: str, fit_kwargs: dict, name: str)
     for k, (label, train, test) in enumerate(splits, 1):
         train_index = np.concatenate([exemplars, dev[np.asarray(train, dtype=np.int64)]])
         test = np.asarray(test, dtype=np.int64)
-        proba[test] = _fit_predict(prep, emb, q_emb, train_index, dev[test], backend_id, fit_kwargs)
+        proba[test] = _fit_predict(prep, emb, q_emb, train_index, dev[test], backend_id, pipeline)
         seen[test] += 1
         for t in test:
             fold[t] = label
@@ -87,18 +89,18 @@ def _run(prep, emb, q_emb, splits, backend_id: str, fit_kwargs: dict, name: str)
 
 
 def grid_cv(prep, emb, q_emb, grid: tuple[int, int] = DEFAULT_GRID, backend_id: str = "",
-            **fit_kwargs) -> OutOfFold:
+            pipeline=None) -> OutOfFold:
     """The headline: the model × question grid over the dev rows (module doc)."""
     dev = dev_index(prep)
     rows = [prep.rows[i] for i in dev]
     cells = grid_cells([model_group(r) for r in rows], [question_group(r) for r in rows],
                        [r.get("source") for r in rows], *grid)
     splits = [(f"m{i}q{j}", train, test) for i, j, train, test in cells]
-    return _run(prep, emb, q_emb, splits, backend_id, fit_kwargs, f"model x question {grid[0]}x{grid[1]}")
+    return run_splits(prep, emb, q_emb, splits, backend_id, f"model x question {grid[0]}x{grid[1]}", pipeline)
 
 
 def grouped_cv(prep, emb, q_emb, grouping: str, n_splits: int = SECONDARY_FOLDS, backend_id: str = "",
-               **fit_kwargs) -> OutOfFold:
+               pipeline=None) -> OutOfFold:
     """A secondary protocol: hold out all answers of some models, or all answers to some questions (GROUPINGS)."""
     dev = dev_index(prep)
     key = GROUPINGS[grouping]
@@ -107,13 +109,13 @@ def grouped_cv(prep, emb, q_emb, grouping: str, n_splits: int = SECONDARY_FOLDS,
     of_row = np.array([folds[k] for k in keys])
     splits = [(f"{grouping}:{f}", np.nonzero(of_row != f)[0], np.nonzero(of_row == f)[0])
               for f in range(n_splits) if (of_row == f).any()]
-    return _run(prep, emb, q_emb, splits, backend_id, fit_kwargs, grouping)
+    return run_splits(prep, emb, q_emb, splits, backend_id, grouping, pipeline)
 
 
 def cascade(first: OutOfFold, second: OutOfFold, names: tuple[str, str]) -> OutOfFold:
-    """The cascade's out-of-fold scores: the second part's for the answers the first is unsure of (api.refine_mask),
+    """The cascade's out-of-fold scores: the second part's for the answers the first is unsure of (cascade.refine_mask),
     the first's otherwise; `scored_by` names the part (as a verdict's `scored_by` does at run time)."""
-    from lm_eval_deccp.detector.api import refine_mask
+    from lm_eval_deccp.detector.cascade import refine_mask
 
     if not (np.array_equal(first.index, second.index) and first.fold == second.fold):
         raise ValueError("the two parts of a cascade were cross-validated on different folds")
