@@ -19,14 +19,16 @@ cascade.refine_mask, the rule used at run time). Against the dev sets' three lab
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from lm_eval_deccp.detector.evaluation import rate_errors, report
+from lm_eval_deccp.detector.evaluation import RATE_MIN_ROWS, rate_errors, report
 from lm_eval_deccp.detector.grouping import assign_folds, grid_cells, model_group, question_group
 from lm_eval_deccp.detector.labelled_rows import LABELS
 from lm_eval_deccp.detector.phrases import baseline_censored
@@ -172,3 +174,64 @@ def summarise(prep, labelled: dict[str, tuple[OutOfFold, list[str]]], log: Calla
                         f"rate error mean={err['mean_pp']:.1f} max={err['max_pp']:.1f} pp "
                         f"unusable={figures['predicted_unusable']} (baseline F1={figures['baseline_censored_f1']:.3f})")
     return summary
+
+
+# ---------------------------------------------------------------- the train-detector command's cross-validation
+def protocols(headline_only: bool = False) -> list[str]:
+    """The protocols run: the headline grid, then (unless headline_only) the secondary groupings."""
+    return [HEADLINE] + ([] if headline_only else list(GROUPINGS))
+
+
+def cross_validate(prep, emb, q_emb, backend_id: str, run: Sequence[str], grid: tuple[int, int]) -> dict:
+    """{protocol: OutOfFold} for each protocol in `run` (the headline grid of `grid`, or a secondary grouping)."""
+    out = {}
+    for protocol in run:
+        t = time.perf_counter()
+        if protocol == HEADLINE:
+            out[protocol] = grid_cv(prep, emb, q_emb, grid, backend_id=backend_id)
+        else:
+            out[protocol] = grouped_cv(prep, emb, q_emb, protocol, backend_id=backend_id)
+        print(f"  cv {protocol}: {time.perf_counter() - t:.0f}s", file=sys.stderr)
+    return out
+
+
+def record(prep, oofs: dict, name: str, grid: tuple[int, int], tau_censored: float) -> tuple[dict, dict]:
+    """(the cross-validation record stored with an artifact, {protocol: verdicts}) for {protocol: OutOfFold}; the
+    per-source lines go to stderr."""
+    labelled = {protocol: (oof, verdicts(prep, oof, tau_censored)) for protocol, oof in oofs.items()}
+    dev = dev_index(prep)
+    described = {
+        HEADLINE: f"model x question grid, {grid[0]} model folds x {grid[1]} question folds: test rows have "
+                  "an unseen model and an unseen question (the headline)",
+        "held_out_by_model": f"{SECONDARY_FOLDS} folds by model name across sources (secondary)",
+        "held_out_by_question": f"{SECONDARY_FOLDS} folds by question, both languages (secondary)",
+    }
+    summary = {
+        "protocols": {protocol: described[protocol] for protocol in oofs},
+        "grid": list(grid),
+        "dev_rows": int(len(dev)),
+        "dev_rows_unusable": int(prep.unusable[dev].sum()),
+        "rate_error_min_rows": RATE_MIN_ROWS,
+        **summarise(prep, labelled, log=lambda line: print(line, file=sys.stderr), name=name),
+    }
+    return summary, {protocol: pred for protocol, (_, pred) in labelled.items()}
+
+
+def write_out_of_fold(path: Path, prep, oofs: dict, predictions: dict) -> None:
+    """One JSON line per dev row and protocol: the verdict of the model that saw neither the row's model nor its
+    question (or, for a secondary protocol, not its group). Rows are identified by id, never copied: the dev sets
+    are other people's data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for protocol, oof in oofs.items():
+            for k, i in enumerate(oof.index):
+                row = prep.rows[i]
+                scores = np.round(oof.proba[k].astype(float), 4).tolist()
+                line = {"id": row.get("id"), "source": row.get("source"), "lang": prep.langs[i],
+                        "model": row.get("model"), "label": LABELS[prep.y[i]], "protocol": protocol,
+                        "fold": oof.fold[k], "prediction": predictions[protocol][k],
+                        "scores": dict(zip(LABELS, scores))}
+                if oof.scored_by is not None:
+                    line["scored_by"] = oof.scored_by[k]
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(json.dumps({"out_of_fold": str(path)}))
