@@ -34,8 +34,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from lm_eval_deccp.cli import UsageError
     from lm_eval_deccp.reporting import paired, stats
+    from lm_eval_deccp.cli import UsageError
     from lm_eval_deccp.reporting.runs import ResultsError, find_results_files, load_run
 
     if not 0 < args.confidence < 1:

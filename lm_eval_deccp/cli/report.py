@@ -90,9 +90,9 @@ _EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json
 
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
+    from lm_eval_deccp.reporting.table import build_report
     from lm_eval_deccp.reporting.plot import PlotUnavailable, capability_axis, plot_censorship
     from lm_eval_deccp.reporting.render import RENDERERS
-    from lm_eval_deccp.reporting.table import build_report
     from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
 
     output = Path(args.output) if args.output else None

@@ -64,9 +64,9 @@ def default_model_name(path: Path) -> str:
 
 
 def run(args) -> int:
+    from lm_eval_deccp.reporting import scoring
     from lm_eval_deccp.cli import UsageError
     from lm_eval_deccp.data import DeccpDataUnavailable
-    from lm_eval_deccp.reporting import scoring
     from lm_eval_deccp.reporting.generations import Columns, InvalidResponse, read_generations
     from lm_eval_deccp.reporting.runs import ResultsError
 

@@ -3,8 +3,9 @@
 `prepare` turns labelled rows into what the model reads (once: the n-gram counts and phrase features of every row
 are computed here and sliced by `Prepared.subset`, so cross-validation does not recompute them per fold), and marks
 the rows the shipped detector would label `unusable` without a model (unusable.py): those are never trained on,
-since at run time no model sees them. `fit_model` trains the whole stack (see model.py) and returns a
-DetectorModel. Cross-validation is in crossval.py.
+since at run time no model sees them. `fit_model` trains the whole stack (see model.py) with a `Pipeline` of the
+stages in stages.py and returns a DetectorModel whose metadata the stages describe. Cross-validation is in
+crossval.py; the train-detector command's work in build.py.
 """
 
 from __future__ import annotations
@@ -169,7 +170,8 @@ class Pipeline:
         return [name for stage in self.stages for name in stage.feature_names(model)]
 
     def hyperparameters(self) -> dict:
-        described = {"inner_folds": self.inner_folds, "inner_grouping": "question",
+        """The settings of the pipeline and of each of its stages, as an artifact records them."""
+        described = {"inner_folds": self.inner_folds, "inner_grouping": stages.INNER_GROUPING,
                      "exemplar_weight": self.exemplar_weight, "languages": list(LANGS),
                      "language_specific": list(self.language_specific), "min_language_rows": self.min_language_rows}
         for part in [*self.stages, self.combiner]:

@@ -1,7 +1,7 @@
 """The optional judge tier: an LLM behind any OpenAI-compatible chat-completions endpoint relabels the answers the
 offline detector is unsure of (or all of them), and the offline verdicts can be measured against it.
 
-    from lm_eval_deccp.judge import apply_judge, check_judge, from_env
+    from lm_eval_deccp.judge import from_env, check_judge, apply_judge
     config = from_env()               # DECCP_JUDGE_URL, DECCP_JUDGE_MODEL, … (config.py); disabled when unset
     check_judge(config)               # fail fast: JudgeUnavailable with one paragraph
     verdicts = apply_judge(verdicts, questions, answers, config)
