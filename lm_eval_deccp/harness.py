@@ -236,7 +236,7 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
 
 def task_detector():
     """The detector the tasks use: the default, or the backend named by $DECCP_DETECTOR_BACKEND (cached per process;
-    detector.api.chosen_backend is the rule)."""
+    detector.detector.chosen_backend is the rule)."""
     from lm_eval_deccp.detector import get_detector
 
     return get_detector()

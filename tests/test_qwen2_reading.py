@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_python
-from lm_eval_deccp.detector.data import shared_dir
+from lm_eval_deccp.detector.labelled_rows import shared_dir
 from lm_eval_deccp.labels import VERDICT_LABELS
 
 REPO = Path(__file__).resolve().parents[1]

@@ -204,7 +204,7 @@ def main() -> int:
     parser.add_argument("--mode", choices=MODES, default="english only",
                         help="weights pooled over both languages, per language, or for English only (default)")
     args = parser.parse_args()
-    from lm_eval_deccp.detector.data import shared_dir
+    from lm_eval_deccp.detector.labelled_rows import shared_dir
 
     shared = shared_dir()
     if not (shared / "data" / "deccp-generations").is_dir():

@@ -88,7 +88,7 @@ def weights_for(lang: str) -> dict[str, float]:
 
 
 def weights_path() -> Path:
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR
+    from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR
 
     override = os.environ.get("DECCP_DETECTOR_DIR")
     if override and (Path(override) / WEIGHTS_FILE).is_file():
