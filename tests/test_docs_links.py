@@ -10,7 +10,8 @@ from urllib.parse import unquote
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+# The repository root, wherever in tests/ this file sits.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / ".ci" / "run").exists())
 PAGES = sorted({ROOT / "README.md", ROOT / "results" / "README.md",
                 *(ROOT / "docs").rglob("*.md"), *(ROOT / "tasks").glob("*/README.md")})
 
