@@ -25,7 +25,8 @@ from lm_eval_deccp.data.local_copy import local_data_dir
 
 DATA_DIR_ENV = "MIXEVAL_DATA_DIR"
 HUB_ID = "MixEval/MixEval"
-# The version the deccp study's table fits (README, "Results"); `mixeval_version` in --metadata picks another.
+# The version the deccp study's table fits (results/README.md, "The blog's MixEval table"); `mixeval_version` in
+# --metadata picks another.
 DEFAULT_VERSION = "2024-06-01"
 VERSIONS = ("2024-06-01", "2024-08-11")
 # Benchmark (MixEval's names) → folder in MixEval's layout, and → hub config.

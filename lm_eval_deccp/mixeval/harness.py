@@ -74,7 +74,7 @@ def _check_parser(choice: str) -> None:
         config = from_env()
         if choice == "model" and not config.enabled:
             raise MixEvalConfigError("mixeval_parser is 'model' but no judge endpoint is configured: set "
-                                     "DECCP_JUDGE_URL and DECCP_JUDGE_MODEL (README, 'Judge (optional)'), or use the "
+                                     "DECCP_JUDGE_URL and DECCP_JUDGE_MODEL (docs/judge.md), or use the "
                                      "rule parser")
         if choice != "rule" and config.enabled:
             check_judge(config)
