@@ -4,7 +4,7 @@ Input rows carry `response` (optional `question`, `lang`, and `thinking_in_promp
 reasoning model's thinking block, so that a response without a closing marker is unfinished thinking, as
 --thinking-in-prompt says for every row); every other field is kept, and one object `deccp` is
 added with the verdict (label, censored, p_answered, p_refused, p_deflected, p_censored, lang, unusable_reason,
-reasoning_format, scored_by; with a judge also `offline` and `judge`: see the README's judge section). lm_eval
+reasoning_format, scored_by; with a judge also `offline` and `judge`: see docs/judge.md). lm_eval
 `samples_*.jsonl` files are understood too: the response is `resps[0][0]` (else `filtered_resps[0]`), the question
 is the doc's `question`/`text`/`prompt` (else the request arguments). Use "-" for stdin/stdout.
 

@@ -2,8 +2,9 @@
 judge about those and relabel them.
 
 - Mode `uncertain` (default) asks about the answers whose offline p(censored) lies in the detector cascade's band
-  (detector.cascade.REFINE_BAND, 0.15–0.85: about one answer in ten); mode `all` asks about every answer with
-  content. An empty answer is never sent: there is nothing to judge, and it stays `unusable` by measurement.
+  (detector.cascade.REFINE_BAND, 0.15–0.85: 6.6% of dev answers, about one in fifteen; docs/detector.md); mode
+  `all` asks about every answer with content. An empty answer is never sent: there is nothing to judge, and it
+  stays `unusable` by measurement.
 - Cached verdicts are used first (cache.py); the rest are asked concurrently (config.concurrency) with a progress
   bar, each with its timeout and retries (client.py), and one retry on an unreadable reply (prompt.py).
 - A reply that fails keeps the offline verdict, flagged (`judge.status` = failed, `judge.error`). After
