@@ -6,8 +6,9 @@ loaders their subsets, reporting its display names and pairs, and the audit page
 Adding a task means adding its TaskSpec (and its group membership) here, its questions under resources, and
 running the generator.
 
-Standard library only: importable by everything (no lm_eval, no torch). A little over 300 lines: the groups'
-descriptions are the generated YAMLs' comments, kept here so they are written once."""
+Standard library only: importable by everything (no lm_eval, no torch).
+Long: a little over 300 lines, because the groups' descriptions (the generated YAMLs' comments) are written here,
+once, beside the facts they describe."""
 
 from __future__ import annotations
 
