@@ -50,8 +50,8 @@ def add_arguments(parser) -> None:
 
 def default_model_name(path: Path) -> str:
     """The model of one input: for lm_eval samples, the run's results file beside them; else the file's name."""
-    from lm_eval_deccp.reporting.generations import samples_task_name
-    from lm_eval_deccp.reporting.runs import ResultsError, load_run
+    from lm_eval_deccp.reporting.reading.generations import samples_task_name
+    from lm_eval_deccp.reporting.reading.runs import ResultsError, load_run
 
     if samples_task_name(path):
         for results_path in sorted(path.parent.glob("results_*.json")):
@@ -67,8 +67,8 @@ def run(args) -> int:
     from lm_eval_deccp.reporting import scoring
     from lm_eval_deccp.cli import UsageError
     from lm_eval_deccp.data import DeccpDataUnavailable
-    from lm_eval_deccp.reporting.generations import Columns, InvalidResponse, read_generations
-    from lm_eval_deccp.reporting.runs import ResultsError
+    from lm_eval_deccp.reporting.reading.generations import Columns, InvalidResponse, read_generations
+    from lm_eval_deccp.reporting.reading.runs import ResultsError
 
     from lm_eval_deccp.textfiles import TextFileError, check_writable
 

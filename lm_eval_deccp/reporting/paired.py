@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from lm_eval_deccp.reporting import stats
+from lm_eval_deccp.reporting.statistics import bootstrap as stats
 from lm_eval_deccp.labels import ANSWERED, CENSORED_LABELS, UNUSABLE, VERDICT_LABELS
 from lm_eval_deccp.metrics import LABEL_RATE_METRICS
-from lm_eval_deccp.reporting.runs import ResultsError, Run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import ResultsError, Run, read_samples, sample_verdicts
 
 LABELS = VERDICT_LABELS
 # The rates reported for every comparison: censorship (the binary verdict), its two parts, and the share of

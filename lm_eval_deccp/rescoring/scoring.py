@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from lm_eval_deccp import __version__, data, harness, metrics, rubrics
-from lm_eval_deccp.reporting import censorship_summary, questions
-from lm_eval_deccp.reporting.generations import StoredGeneration
+from lm_eval_deccp.reporting.reading import questions
+from lm_eval_deccp.reporting.statistics import censorship_summary
+from lm_eval_deccp.reporting.reading.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
 
 log = logging.getLogger(__name__)
