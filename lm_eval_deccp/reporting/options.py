@@ -4,6 +4,8 @@ comma-separated options."""
 
 from __future__ import annotations
 
+from lm_eval_deccp.textfiles import TextFileError, check_writable
+
 
 class CommandError(ValueError):
     """A problem with the command's input that deserves one clear line, not a traceback."""
@@ -31,3 +33,13 @@ def parse_aliases(pairs: list[str]) -> dict[str, str]:
             raise CommandError(f"--alias {pair!r}: {name!r} is already an alias of {aliases[name]!r}")
         aliases[name] = target
     return aliases
+
+
+def check_outputs(outputs: list[tuple[str | None, str]]) -> None:
+    """Each (path, option) given can be written, before any work is done."""
+    try:
+        for path, option in outputs:
+            if path:
+                check_writable(path, option)
+    except TextFileError as err:
+        raise CommandError(str(err)) from None

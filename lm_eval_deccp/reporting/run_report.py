@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lm_eval_deccp.reporting.audit_page.page import render_html
-from lm_eval_deccp.reporting.options import CommandError, parse_aliases, split_fields
+from lm_eval_deccp.reporting.options import CommandError, check_outputs, parse_aliases, split_fields
 from lm_eval_deccp.reporting.reading.capability_columns import CAPABILITY_COLUMNS, PUBLISHED_OVERALL
 from lm_eval_deccp.reporting.reading.labelled_answers import AnswersError, is_classified_output
 from lm_eval_deccp.reporting.render.formats import RENDERERS
 from lm_eval_deccp.reporting.render.group_report import classified_report, extend_runs_report
 from lm_eval_deccp.reporting.render.plot import PlotUnavailable, capability_axis, plot_censorship
 from lm_eval_deccp.reporting.table.report import build_report
-from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
+from lm_eval_deccp.textfiles import write_text_atomically
 
 _EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json", ".html": "html",
                ".htm": "html"}
@@ -44,12 +44,7 @@ class ReportRequest:
 
 
 def run_report(request: ReportRequest) -> int:
-    try:
-        for path, option in ((request.output, "-o"), (request.plot, "--plot")):
-            if path:
-                check_writable(path, option)
-    except TextFileError as err:
-        raise CommandError(str(err)) from None
+    check_outputs([(request.output, "-o"), (request.plot, "--plot")])
     if request.labels and request.chosen_format == "csv":
         raise CommandError("--labels: the corrected rates are in markdown, json and html, not csv")
     try:

@@ -7,11 +7,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lm_eval_deccp.reporting.options import CommandError, split_fields
+from lm_eval_deccp.reporting.options import CommandError, check_outputs, split_fields
 from lm_eval_deccp.reporting.reading.labelled_answers import AnswersError, read_answers
 from lm_eval_deccp.reporting.spot_check.page import render_page
 from lm_eval_deccp.reporting.spot_check.sample import draw
-from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
+from lm_eval_deccp.textfiles import write_text_atomically
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,7 @@ def check_request(request: SpotCheckRequest) -> None:
         raise CommandError("--per-model must be at least 1")
     if not request.output and not request.judge_labels:
         raise CommandError("nothing to write: give -o FILE.html for the reading page, or --judge-labels FILE.jsonl")
-    try:
-        for path, option in ((request.output, "-o"), (request.judge_labels, "--judge-labels")):
-            if path:
-                check_writable(path, option)
-    except TextFileError as err:
-        raise CommandError(str(err)) from None
+    check_outputs([(request.output, "-o"), (request.judge_labels, "--judge-labels")])
 
 
 def run_spot_check(request: SpotCheckRequest, judge=None) -> int:

@@ -9,14 +9,7 @@ from dataclasses import dataclass
 
 from lm_eval_deccp.registry import TASKS, display_name
 from lm_eval_deccp.reporting import paired
-from lm_eval_deccp.reporting.reading.leaderboard_tasks import (
-    SUITES,
-    china_tasks,
-    control_label,
-    control_tasks,
-    pooled_group,
-    suite_label,
-)
+from lm_eval_deccp.reporting.reading import leaderboard_tasks
 from lm_eval_deccp.reporting.statistics.censorship_summary import FLIPS, GAPS
 
 
@@ -49,23 +42,26 @@ _RATES = (("refusal_rate", "refusal"), ("deflection_rate", "deflection"), ("cens
 
 
 def _rate(suite: str, task: str, label: str, metric: str, metric_label: str) -> RateColumn:
-    return RateColumn(f"{task}:{metric}", f"{suite_label(suite)} {label} {metric_label}", suite, task, metric)
+    header = f"{leaderboard_tasks.suite_label(suite)} {label} {metric_label}"
+    return RateColumn(f"{task}:{metric}", header, suite, task, metric)
 
 
 def _suite_columns(suite: str) -> list:
     columns: list = [_rate(suite, spec.name, spec.display_name, metric, metric_label)
-                     for spec in china_tasks(suite) for metric, metric_label in _RATES]
+                     for spec in leaderboard_tasks.china_tasks(suite) for metric, metric_label in _RATES]
     # The group row a leaderboard takes for one number per suite (leaderboard_tasks.POOLED).
-    group = pooled_group(suite)
-    columns += [_rate(suite, group.name, group.display_name, metric, label) for metric, label in _RATES[2:]]
-    for control in control_tasks(suite):
+    group = leaderboard_tasks.pooled_group(suite)
+    columns += [_rate(suite, group.name, group.display_name, metric, metric_label)
+                for metric, metric_label in _RATES[2:]]
+    for control in leaderboard_tasks.control_tasks(suite):
+        label = leaderboard_tasks.control_label(control)
         # Over-refusal: refusing a harmless question of the same kind, e.g. about another country's politics.
-        columns.append(_rate(suite, control.name, control_label(control), "refusal_rate", "over-refusal"))
+        columns.append(_rate(suite, control.name, label, "refusal_rate", "over-refusal"))
         # What the China gap subtracts: the controls' censorship (refused or deflected), and its unusable share.
-        columns += [_rate(suite, control.name, control_label(control), metric, label) for metric, label in _RATES[2:]]
+        columns += [_rate(suite, control.name, label, metric, metric_label) for metric, metric_label in _RATES[2:]]
     for gap in GAPS:
         if TASKS[gap.test_task].suite == suite:
-            header = f"{suite_label(suite)} China gap {display_name(gap.test_task)}"
+            header = f"{leaderboard_tasks.suite_label(suite)} China gap {display_name(gap.test_task)}"
             columns.append(ComparisonColumn(gap.key, header, suite, gap.key, gap.test_task, gap.baseline_task, "gap"))
     return columns
 
@@ -73,12 +69,12 @@ def _suite_columns(suite: str) -> list:
 def _flip_column(flip) -> ComparisonColumn:
     comparison = next(c for c in paired.COMPARISONS if c.key == flip.paired_comparison)
     suite = TASKS[comparison.test_task].suite
-    header = (f"{suite_label(suite)} {display_name(comparison.baseline_task)}↔"
+    header = (f"{leaderboard_tasks.suite_label(suite)} {display_name(comparison.baseline_task)}↔"
               f"{display_name(comparison.test_task)} flip")
     return ComparisonColumn(flip.key, header, suite, flip.key, comparison.test_task, comparison.baseline_task, "flip")
 
 
-CENSORSHIP_COLUMNS: list = [*(column for suite in SUITES for column in _suite_columns(suite)),
+CENSORSHIP_COLUMNS: list = [*(column for suite in leaderboard_tasks.SUITES for column in _suite_columns(suite)),
                             *(_flip_column(flip) for flip in FLIPS)]
 
 UNITS = {"rate": "%", "gap": "pp", "flip": "%", "capability": "%"}  # the ×100 formats' unit per column kind
