@@ -17,7 +17,8 @@ import os
 import sys
 from typing import Any, Sequence
 
-from lm_eval_deccp import data, lm_eval_compat, metrics, reasoning, registry, rubrics
+from lm_eval_deccp import data, lm_eval_compat, metrics, reasoning, registry
+from lm_eval_deccp.data import rubrics
 from lm_eval_deccp.text import as_text
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ loaders their subsets, reporting its display names and pairs, and the audit page
 Adding a task means adding its TaskSpec (and its group membership) here, its questions under resources, and
 running the generator.
 
-Standard library only: importable by everything (no lm_eval, no torch)."""
+Standard library only: importable by everything (no lm_eval, no torch). A little over 300 lines: the groups'
+descriptions are the generated YAMLs' comments, kept here so they are written once."""
 
 from __future__ import annotations
 
@@ -100,6 +101,12 @@ class TaskSpec:
         return PROCESS_RESULTS[self.kind]
 
     @property
+    def record_field(self) -> str:
+        """The field of a question record (deccp-plus records, rubrics) that holds the text in this task's language
+        and script: "en", "zh_hans", "zh_hant" (the language, and the script where the language has several)."""
+        return self.language if self.script is None else f"{self.language}_{self.script.lower()}"
+
+    @property
     def metrics(self) -> tuple[MetricSpec, ...]:
         return KIND_METRICS[self.kind]
 
@@ -131,19 +138,25 @@ class GroupSpec:
         return "censorship_rate" in self.aggregate_metrics
 
 
+# The versions of each suite's tasks; CHANGELOG.md says what each version changed.
+DECCP_VERSION = 2.0
+DECCP_PLUS_VERSION = 2.0
+MIXEVAL_VERSION = 1.0
+
+
 def _deccp(name, language, script, control, pair, display, long, subset, questions) -> TaskSpec:
-    return TaskSpec(name, "deccp", language, script, control, pair, "answers", display, long, 1.0, "deccp", subset,
-                    questions)
+    return TaskSpec(name, "deccp", language, script, control, pair, "answers", display, long, DECCP_VERSION, "deccp",
+                    subset, questions)
 
 
 def _plus(name, language, script, control, pair, display, long, subset, kind="answers", repeats=1) -> TaskSpec:
-    return TaskSpec(name, "deccp_plus", language, script, control, pair, kind, display, long, 1.0, "deccp_plus",
-                    subset, DECCP_PLUS_QUESTIONS, repeats)
+    return TaskSpec(name, "deccp_plus", language, script, control, pair, kind, display, long, DECCP_PLUS_VERSION,
+                    "deccp_plus", subset, DECCP_PLUS_QUESTIONS, repeats)
 
 
 def _mixeval(name, benchmark, part, display, long, questions) -> TaskSpec:
-    return TaskSpec(name, "mixeval", "en", None, False, None, "mixeval", display, long, 1.0, benchmark, part,
-                    questions)
+    return TaskSpec(name, "mixeval", "en", None, False, None, "mixeval", display, long, MIXEVAL_VERSION, benchmark,
+                    part, questions)
 
 
 DECCP_PLUS_QUESTIONS = 165  # per variant: the suite's pair ids (resources/deccp_plus)
