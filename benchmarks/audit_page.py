@@ -52,8 +52,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from headless_chromium import Browser
-    from lm_eval_deccp.reporting.render import render_html
-    from lm_eval_deccp.reporting.table import build_report
+    from lm_eval_deccp.reporting.audit_page.page import render_html
+    from lm_eval_deccp.reporting.table.report import build_report
 
     started = time.perf_counter()
     report = build_report(args.results)

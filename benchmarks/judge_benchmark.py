@@ -25,7 +25,7 @@ RUN = REPO / "results" / "smollm2-135m-instruct"
 
 
 def answers(n: int) -> list[dict]:
-    from lm_eval_deccp.reporting.runs import read_samples
+    from lm_eval_deccp.reporting.reading.runs import read_samples
 
     rows = []
     for lang in ("en", "zh"):

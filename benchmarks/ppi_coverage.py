@@ -60,7 +60,7 @@ def populations(rows: list[dict], counted: set[str]) -> dict[tuple[str, str], di
 
 
 def simulate(models: dict, n: int, reps: int, rng: np.random.Generator, methods: dict) -> dict | None:
-    from lm_eval_deccp.reporting.ppi import ppi_rate, wilson_interval
+    from lm_eval_deccp.reporting.statistics.ppi import ppi_rate, wilson_interval
 
     hits = defaultdict(int)
     widths = defaultdict(float)

@@ -30,7 +30,7 @@ THRESHOLDS = [round(0.025 * k, 3) for k in range(1, 17)]
 
 
 def units(rows: list[dict]) -> list[dict]:
-    from lm_eval_deccp.reporting.uncertainty import is_unsure
+    from lm_eval_deccp.reporting.statistics.uncertainty import is_unsure
 
     grouped: dict = defaultdict(list)
     for row in rows:

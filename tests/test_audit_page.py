@@ -24,7 +24,7 @@ import pytest
 from conftest import REPO, leaderboard_runs, offline_env
 from headless_chromium import Browser, find_chromium
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.reporting.runs import find_results_files, load_run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import find_results_files, load_run, read_samples, sample_verdicts
 
 DATE = "2024-06-10T00:00:00"
 RESULTS = REPO / "results"

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import REPO
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS
+from lm_eval_deccp.reporting.reading.capability_columns import CAPABILITY_COLUMNS
 
 COLUMNS = [column.header for column in CAPABILITY_COLUMNS]
 QWEN = "qwen2-7b-instruct"

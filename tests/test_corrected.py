@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.reporting.ppi import ppi_rate
+from lm_eval_deccp.reporting.statistics.ppi import ppi_rate
 
 DEMO = REPO / "results" / "smollm2-135m-instruct"
 pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="needs the committed demo run in results/")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import offline_env, run_python, shared_dir
 from lm_eval_deccp import lm_eval_compat
-from lm_eval_deccp.reporting.runs import load_run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import load_run, read_samples, sample_verdicts
 
 LIMIT = 2
 MAX_GEN_TOKS = 16

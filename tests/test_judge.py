@@ -24,7 +24,7 @@ import pytest
 from conftest import offline_env, run_python
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
-from lm_eval_deccp.reporting.runs import load_run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import load_run, read_samples, sample_verdicts
 from openai_server import free_port, start_server
 
 READABLE = {"question": "What is 2+2?", "response": "refused"}

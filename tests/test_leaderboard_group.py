@@ -8,7 +8,7 @@ import pytest
 
 from conftest import shared_path
 from lm_eval_deccp.paths import tasks_dir
-from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, matching_tasks
+from lm_eval_deccp.reporting.reading.capability_columns import CAPABILITY_COLUMNS, matching_tasks
 
 GROUP = "deccp_leaderboard"
 

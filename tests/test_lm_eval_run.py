@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from lm_eval_deccp.reporting.runs import load_run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import load_run, read_samples, sample_verdicts
 
 RATE_METRICS = ("refusal_rate", "deflection_rate", "censorship_rate", "answer_rate")
 SUITE_TASKS = ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant", "deccp_plus_control_en",

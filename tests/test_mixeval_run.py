@@ -39,7 +39,7 @@ def test_one_command_runs_censorship_and_mixeval_hard(group_run):
 
 def test_the_report_fills_the_mixeval_columns_and_overall_from_the_run(group_run):
     from lm_eval_deccp.mixeval.report import run_score
-    from lm_eval_deccp.reporting.table import build_report
+    from lm_eval_deccp.reporting.table.report import build_report
 
     report = build_report([group_run["dir"]])
     (row,) = report.rows

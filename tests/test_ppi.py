@@ -1,4 +1,4 @@
-"""The prediction-powered rate (reporting/ppi.py) against cases worked out by hand, step by step in the comments."""
+"""The prediction-powered rate (reporting/statistics/ppi.py) against cases worked out by hand, step by step in the comments."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from lm_eval_deccp.reporting.ppi import ppi_rate, wilson_interval
+from lm_eval_deccp.reporting.statistics.ppi import ppi_rate, wilson_interval
 
 
 def test_plain_ppi_plus_plus_by_hand():

@@ -19,8 +19,8 @@ import pytest
 from conftest import REPO, RUN_LIMIT, offline_env, run_python
 from lm_eval_deccp.reporting import paired
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS
-from lm_eval_deccp.reporting.runs import load_run, read_samples
+from lm_eval_deccp.reporting.reading.capability_columns import CAPABILITY_COLUMNS
+from lm_eval_deccp.reporting.reading.runs import load_run, read_samples
 
 DATE = "2024-06-10T00:00:00"
 
@@ -171,7 +171,7 @@ def test_a_scored_run_reports_the_same_with_or_without_its_samples(lm_eval_run, 
     without_samples = report(capsys, str(tmp_path / "scored"), "--columns", "all")
     assert with_samples[0] == without_samples[0] == 0
     # The intervals, gaps and flip share come from the summary `deccp score` stored in the results file. Only the
-    # per-group lines after the table (unsure shares: reporting/group_report.py) need the samples.
+    # per-group lines after the table (unsure shares: reporting/render/group_report.py) need the samples.
     table = [out.split("\n## Detector verdicts per group")[0] for out in (with_samples[1], without_samples[1])]
     assert table[0].rstrip("\n") == table[1].split("\nThe detector's intervals cover only")[0].rstrip("\n")
     assert all("cover only the sampling of questions" in out[1] for out in (with_samples, without_samples))

@@ -15,10 +15,10 @@ import pytest
 
 from conftest import REPO, RUN_LIMIT, leaderboard_runs
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.reporting.cells import Cell
-from lm_eval_deccp.reporting.reliability import gap_unreliable, rate_unreliable
-from lm_eval_deccp.reporting.runs import load_run
-from lm_eval_deccp.reporting.view_markdown import WIDTH, display_width
+from lm_eval_deccp.reporting.table.cells import Cell
+from lm_eval_deccp.reporting.table.reliability import gap_unreliable, rate_unreliable
+from lm_eval_deccp.reporting.reading.runs import load_run
+from lm_eval_deccp.reporting.render.view_markdown import WIDTH, display_width
 
 RESULTS = REPO / "results"
 DEMO = "SmolLM2-135M-Instruct.Q4_1"  # the demo model's name in results/ and in the session's lm_eval run

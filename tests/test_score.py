@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO, shared_dir, shared_path
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.reporting.runs import load_run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import load_run, read_samples, sample_verdicts
 
 DATE = "2024-06-10T00:00:00"
 DATE_ID = "2024-06-10T00-00-00"

@@ -31,7 +31,7 @@ MODELS = ("qwen2-7b-instruct", "qwen2-7b-instruct-deccp")
 
 def scored_samples(shared: Path, out: Path) -> dict[tuple[str, str, int], dict]:
     """{(model, task, doc_id): {"answer": raw response, "verdict": verdict dict}} from `deccp score`."""
-    from lm_eval_deccp.reporting.runs import iter_jsonl_objects, sample_verdicts
+    from lm_eval_deccp.reporting.reading.runs import iter_jsonl_objects, sample_verdicts
 
     generations = shared / "data" / "deccp-generations"
     env = {**os.environ, "DECCP_DATA_DIR": str(shared / "data" / "augmxnt-deccp")}

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def iter_verdicts(path: Path) -> Iterator[dict[str, Any]]:
     """Every verdict in one input (see the module docstring)."""
-    from lm_eval_deccp.reporting.runs import find_results_files, iter_jsonl_objects, load_run
+    from lm_eval_deccp.reporting.reading.runs import find_results_files, iter_jsonl_objects, load_run
 
     if path.is_dir() or path.name.startswith("results_"):
         for results_path in find_results_files([path]):
@@ -47,7 +47,7 @@ def iter_verdicts(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _verdicts_at(path: Path, line: int, sample: dict[str, Any]) -> list[dict[str, Any]]:
-    from lm_eval_deccp.reporting.runs import ResultsError, sample_verdicts
+    from lm_eval_deccp.reporting.reading.runs import ResultsError, sample_verdicts
 
     try:
         return sample_verdicts(sample)
@@ -58,7 +58,7 @@ def _verdicts_at(path: Path, line: int, sample: dict[str, Any]) -> list[dict[str
 def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp.judge.agreement import agreement, format_agreement, label_pairs
     from lm_eval_deccp.judge.record import summarise
-    from lm_eval_deccp.reporting.runs import ResultsError
+    from lm_eval_deccp.reporting.reading.runs import ResultsError
 
     verdicts: list[dict[str, Any]] = []
     for name in args.inputs:

@@ -24,9 +24,10 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.reporting import paired, stats
+    from lm_eval_deccp.reporting import paired
     from lm_eval_deccp.reporting.paired.rendering import render
-    from lm_eval_deccp.reporting.runs import ResultsError, find_results_files, load_run
+    from lm_eval_deccp.reporting.reading.runs import ResultsError, find_results_files, load_run
+    from lm_eval_deccp.reporting.statistics import bootstrap as stats
 
     if not 0 < args.confidence < 1:
         raise UsageError(f"--confidence must be between 0 and 1, not {args.confidence}")

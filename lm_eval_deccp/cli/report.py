@@ -23,11 +23,7 @@ output (.jsonl) gets the same per group of rows (--group-by, default model,lang)
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from lm_eval_deccp.reporting.capabilities import PUBLISHED_OVERALL
-from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, OVERALL_KEY
+from lm_eval_deccp.reporting.reading.capability_columns import OVERALL_KEY, PUBLISHED_OVERALL
 
 FORMATS = ("markdown", "csv", "json", "html")
 COLUMNS = ("default", "all")
@@ -69,108 +65,14 @@ def add_arguments(parser) -> None:
                         help="classify output: the row fields that make a group (default model,lang)")
 
 
-def parse_aliases(pairs: list[str]) -> dict[str, str]:
-    from lm_eval_deccp.cli import UsageError
-
-    aliases: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, target = pair.partition("=")
-        name, target = name.strip(), target.strip()
-        if not sep or not name or not target:
-            raise UsageError(f"--alias {pair!r}: expected NAME=MODEL, e.g. Qwen/Qwen2-7B-Instruct=qwen2-7b-instruct")
-        if aliases.get(name, target) != target:
-            raise UsageError(f"--alias {pair!r}: {name!r} is already an alias of {aliases[name]!r}")
-        aliases[name] = target
-    return aliases
-
-
-_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json", ".html": "html",
-               ".htm": "html"}
-
-
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.reporting.table import build_report
-    from lm_eval_deccp.reporting.plot import PlotUnavailable, capability_axis, plot_censorship
-    from lm_eval_deccp.reporting.render import RENDERERS
-    from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
+    from lm_eval_deccp.reporting.options import CommandError
+    from lm_eval_deccp.reporting.run_report import ReportRequest, run_report
 
-    output = Path(args.output) if args.output else None
+    request = ReportRequest(args.results, args.output, args.format, args.columns, args.plot, args.plot_capability,
+                            args.capabilities, args.alias, args.include_capability_only, args.labels, args.group_by)
     try:
-        for path in [args.output, args.plot]:
-            if path:
-                check_writable(path, "-o" if path == args.output else "--plot")
-    except TextFileError as err:
+        return run_report(request)
+    except CommandError as err:
         raise UsageError(str(err)) from None
-    chosen = args.format or (_EXTENSIONS.get(output.suffix.lower()) if output else None) or "markdown"
-    if args.labels and chosen == "csv":
-        raise UsageError("--labels: the corrected rates are in markdown, json and html, not csv")
-    from lm_eval_deccp.reporting.labelled_answers import is_classified_output
-
-    if all(is_classified_output(path) for path in args.results):
-        return _classified(args, chosen, output)
-    if args.group_by:
-        raise UsageError("--group-by is for `deccp classify` output; runs are grouped by model and task")
-    aliases = parse_aliases(args.alias)
-    axis = capability_axis(args.plot_capability)
-    if axis is None:
-        raise UsageError(f"--plot-capability {args.plot_capability!r}: not a capability column (Overall, "
-                         f"'{PUBLISHED_OVERALL}', or one of {', '.join(c.header for c in CAPABILITY_COLUMNS)})")
-    report = build_report(args.results, args.capabilities, aliases, args.include_capability_only)
-    # Rendered before the messages are printed: the HTML page reads the samples, which can add problems. The page
-    # embeds the chart, so it is drawn with --plot-capability.
-    render = RENDERERS[chosen]
-    text = ("" if not report.rows else render(report, axis, args.columns) if chosen == "html"
-            else render(report, args.columns))
-    text = _with_groups(text, chosen, args, aliases, report.problems) if report.rows else text
-    for note in report.notes:
-        print(f"deccp report: note: {note}", file=sys.stderr)
-    for problem in report.problems:
-        print(f"deccp report: {problem}", file=sys.stderr)
-    if not report.rows:
-        raise UsageError("no usable results: nothing to report (see the messages above)")
-    if report.unusable_capability_files:
-        raise UsageError(f"{', '.join(report.unusable_capability_files)}: no capability value could be used (see "
-                         f"the messages above); nothing written")
-    if output:
-        write_text_atomically(output, text)
-    else:
-        sys.stdout.write(text)
-    if args.plot:
-        try:
-            plot_censorship(report, Path(args.plot), axis)
-        except PlotUnavailable as err:
-            raise UsageError(str(err)) from None
-    return 1 if report.problems else 0
-
-
-def _with_groups(text: str, chosen: str, args, aliases: dict[str, str], problems: list[str]) -> str:
-    from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.reporting.group_report import extend_runs_report
-    from lm_eval_deccp.reporting.labelled_answers import AnswersError
-
-    try:
-        return extend_runs_report(text, chosen, args.results, aliases, args.labels, problems)
-    except AnswersError as err:
-        raise UsageError(str(err)) from None
-
-
-def _classified(args, chosen: str, output: Path | None) -> int:
-    from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.cli.spot_check import split_fields
-    from lm_eval_deccp.reporting.group_report import classified_report
-    from lm_eval_deccp.reporting.labelled_answers import AnswersError
-    from lm_eval_deccp.textfiles import write_text_atomically
-
-    if chosen == "csv" or args.plot or args.capabilities or args.alias:
-        raise UsageError("`deccp classify` output gets a per-group report in markdown, json or html: --plot, "
-                         "--capabilities, --alias and csv are for runs")
-    try:
-        text = classified_report(args.results, split_fields(args.group_by, "--group-by"), args.labels, chosen)
-    except AnswersError as err:
-        raise UsageError(str(err)) from None
-    if output:
-        write_text_atomically(output, text)
-    else:
-        sys.stdout.write(text)
-    return 0

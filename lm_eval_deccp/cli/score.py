@@ -50,7 +50,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.reporting.generations import Columns, InvalidResponse
+    from lm_eval_deccp.reporting.reading.generations import Columns, InvalidResponse
     from lm_eval_deccp.rescoring import inputs, run_files, scoring
     from lm_eval_deccp.textfiles import TextFileError, check_writable
 

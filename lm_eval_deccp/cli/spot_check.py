@@ -21,8 +21,6 @@ the judge could not label are left out and counted, never given the detector's v
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from lm_eval_deccp.cli import UsageError
 from lm_eval_deccp.cli.judge_options import add_judge_arguments
@@ -45,59 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_judge_arguments(parser)
 
 
-def split_fields(value: str | None, option: str) -> list[str] | None:
-    if value is None:
-        return None
-    fields = [part.strip() for part in value.split(",") if part.strip()]
-    if not fields:
-        raise UsageError(f"{option} {value!r}: expected comma-separated names")
-    return fields
-
-
 def run(args: argparse.Namespace) -> int:
-    from lm_eval_deccp.reporting.labelled_answers import AnswersError, read_answers
-    from lm_eval_deccp.reporting.spot_check import draw, render_page
+    from lm_eval_deccp.reporting.options import CommandError
+    from lm_eval_deccp.reporting.spot_check.run_spot_check import SpotCheckRequest, check_request, run_spot_check
 
-    if args.per_model < 1:
-        raise UsageError("--per-model must be at least 1")
-    if not args.output and not args.judge_labels:
-        raise UsageError("nothing to write: give -o FILE.html for the reading page, or --judge-labels FILE.jsonl")
-    from lm_eval_deccp.textfiles import TextFileError, check_writable, write_text_atomically
-
+    request = SpotCheckRequest(args.inputs, args.per_model, args.seed, args.output, args.tasks, args.group_by,
+                               args.judge_labels)
     try:
-        for path, option in ((args.output, "-o"), (args.judge_labels, "--judge-labels")):
-            if path:
-                check_writable(path, option)
-    except TextFileError as err:
+        check_request(request)
+        return run_spot_check(request, _judge(args) if args.judge_labels else None)
+    except CommandError as err:
         raise UsageError(str(err)) from None
-    judge = _judge(args) if args.judge_labels else None
-    problems: list[str] = []
-    try:
-        answers, kind = read_answers(args.inputs, split_fields(args.group_by, "--group-by"),
-                                     split_fields(args.tasks, "--tasks"), problems)
-    except AnswersError as err:
-        raise UsageError(str(err)) from None
-    for problem in problems:
-        print(f"deccp spot-check: {problem}", file=sys.stderr)
-    if not answers:
-        raise UsageError("no answers with verdicts in the inputs (runs need --log_samples, or use deccp score)")
-    sample = draw(answers, args.per_model, args.seed)
-    groups = len({answer.group for answer in answers})
-    what = "model and task" if kind == "runs" else "group"
-    description = (f"{len(sample)} answers: up to {args.per_model} per {what} ({groups} in all), drawn at random "
-                   f"(seed {args.seed}) and shown in random order.")
-    if args.output:
-        output = Path(args.output)
-        write_text_atomically(output, render_page(sample, description))
-        print(f"deccp spot-check: {description} Page: {output}", file=sys.stderr)
-    if judge is not None:
-        from lm_eval_deccp.reporting.judge_labels import judge_sample
-
-        written, unlabelled = judge_sample(sample, judge, Path(args.judge_labels))
-        print(f"deccp spot-check: the judge labelled {written} of {len(sample)} answers -> {args.judge_labels}"
-              + (f"; {unlabelled} left unlabelled (empty, or the judge gave no label)" if unlabelled else ""),
-              file=sys.stderr)
-    return 1 if problems else 0
 
 
 def _judge(args: argparse.Namespace):

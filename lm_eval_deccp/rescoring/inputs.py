@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from lm_eval_deccp.data import DeccpDataUnavailable
-from lm_eval_deccp.reporting.generations import (Columns, InvalidResponse, StoredGeneration, read_generations,
+from lm_eval_deccp.reporting.reading.generations import (Columns, InvalidResponse, StoredGeneration, read_generations,
                                                  samples_task_name)
-from lm_eval_deccp.reporting.runs import ResultsError, load_run
+from lm_eval_deccp.reporting.reading.runs import ResultsError, load_run
 from lm_eval_deccp.rescoring.scoring import DeccpMatch, ScoredTask, deccp_catalogue
 
 # model name -> (its input files, their generations): one scored run per model.

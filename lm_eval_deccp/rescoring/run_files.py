@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from lm_eval_deccp import __version__, registry
-from lm_eval_deccp.reporting import censorship_summary, questions
+from lm_eval_deccp.reporting.reading import questions
+from lm_eval_deccp.reporting.statistics import censorship_summary
 from lm_eval_deccp.rescoring.scoring import (BOOTSTRAP_ITERS, FILTER_NAME, ScoredTask, TaskDocument, metric_spec,
                                              process_function)
 

@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from lm_eval_deccp import data, harness, metrics, registry
 from lm_eval_deccp.data import rubrics
-from lm_eval_deccp.reporting import questions
-from lm_eval_deccp.reporting.generations import StoredGeneration
+from lm_eval_deccp.reporting.reading import questions
+from lm_eval_deccp.reporting.reading.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
 
 # The filter name of the deccp task YAMLs: metric keys read "refusal_rate,deccp" in both kinds of run.

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from lm_eval_deccp.abliteration.prompts import heldout_pair_ids  # noqa: E402
-from lm_eval_deccp.reporting.runs import read_samples, sample_verdicts  # noqa: E402
+from lm_eval_deccp.reporting.reading.runs import read_samples, sample_verdicts  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 MODELS = [("demo model (original, 128 tokens)", ROOT / "results" / "smollm2-135m-instruct"),

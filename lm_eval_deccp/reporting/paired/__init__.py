@@ -11,7 +11,7 @@ One module per role, each importing only those above it:
 - `tasks`: which tasks are read and the comparisons between them (from the task registry);
 - `verdicts`: one question's labels (`QuestionVerdicts`) and how two matched questions compare;
 - `reading`: lm_eval samples files -> verdicts per task, grouped by model (the only module that reads files);
-- `bootstrap`: rates and paired gaps with bootstrap intervals;
+- `intervals`: rates and paired gaps with bootstrap intervals;
 - `comparisons`: one comparison's counts, McNemar test, flips and gaps;
 - `breakdowns`: the per-topic and per-question tables; `rerolls`: the re-roll summaries;
 - `analysis`: everything for one model; `rendering`: `deccp paired`'s text and JSON output.
@@ -19,7 +19,7 @@ One module per role, each importing only those above it:
 The names other modules use are importable from here."""
 
 from lm_eval_deccp.reporting.paired.analysis import ModelAnalysis, analyse
-from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, Gap, Interval, Rate, paired_gap, rate_of
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap, Interval, Rate, paired_gap, rate_of
 from lm_eval_deccp.reporting.paired.breakdowns import QuestionRow, TopicRow, question_rows, topic_table
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult, Flip, compare
 from lm_eval_deccp.reporting.paired.reading import ModelVerdicts, load_model_verdicts, question_verdicts

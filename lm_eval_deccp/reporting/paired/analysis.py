@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, Gap
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap
 from lm_eval_deccp.reporting.paired.breakdowns import QuestionRow, TopicRow, question_rows, topic_table
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult, compare
 from lm_eval_deccp.reporting.paired.reading import ModelVerdicts

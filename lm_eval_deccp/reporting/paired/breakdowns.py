@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, finite_or_none
+from lm_eval_deccp.reporting.numbers import finite_or_none
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult, compare
 from lm_eval_deccp.reporting.paired.tasks import COMPARISONS, SUITE_TASKS
 from lm_eval_deccp.reporting.paired.verdicts import MEASURES, QuestionVerdicts, TaskVerdicts, is_flip

@@ -7,8 +7,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lm_eval_deccp.reporting import stats
-from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, Gap, finite_or_none, paired_gap
+from lm_eval_deccp.reporting.statistics import bootstrap as stats
+from lm_eval_deccp.reporting.numbers import finite_or_none
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap, paired_gap
 from lm_eval_deccp.reporting.paired.tasks import Comparison
 from lm_eval_deccp.reporting.paired.verdicts import LABELS, MEASURES, TaskVerdicts, is_flip, matched_pairs
 

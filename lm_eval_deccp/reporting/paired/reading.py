@@ -9,7 +9,7 @@ from typing import Any, Iterable, Sequence
 
 from lm_eval_deccp.reporting.paired.tasks import REROLL_TASKS, SUITE_TASKS
 from lm_eval_deccp.reporting.paired.verdicts import LABELS, QuestionVerdicts, TaskVerdicts
-from lm_eval_deccp.reporting.runs import ResultsError, Run, read_samples, sample_verdicts
+from lm_eval_deccp.reporting.reading.runs import ResultsError, Run, read_samples, sample_verdicts
 
 
 def question_verdicts(samples: Iterable[dict[str, Any]], source: Path | str) -> TaskVerdicts:

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from lm_eval_deccp.labels import ANSWERED, DEFLECTED, REFUSED
 from lm_eval_deccp.reporting.paired.analysis import ModelAnalysis
-from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, Gap, Rate
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap, Rate
 from lm_eval_deccp.reporting.paired.breakdowns import QuestionRow, TopicRow
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult
 from lm_eval_deccp.reporting.paired.rerolls import RerollSummary

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lm_eval_deccp.reporting.paired.bootstrap import BootstrapSettings, Gap, Rate, paired_gap, rate_of
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap, Rate, paired_gap, rate_of
 from lm_eval_deccp.reporting.paired.verdicts import MEASURES, TaskVerdicts, matched_pairs
 
 REROLL_MEASURES = (*MEASURES, "answer_rate")

@@ -1,4 +1,4 @@
-/* The deccp audit page's script (inlined by lm_eval_deccp/reporting/audit_page.py).
+/* The deccp audit page's script (inlined by lm_eval_deccp/reporting/audit_page/page.py).
 
    Everything it shows from the data (answers are model output; questions, names and paths come from files) is put
    into the page with createElement and textContent only: never innerHTML, never a URL, never an event handler made
@@ -8,16 +8,17 @@
 
   var PAGE_SIZE = 100;
   var SNIPPET_CHARS = 220;
-  var TASK_NAMES = {
-    deccp_plus_en: "English", deccp_plus_zh: "Simplified Chinese", deccp_plus_zh_hant: "Traditional Chinese",
-    deccp_plus_control_en: "Control, English", deccp_plus_control_zh: "Control, Chinese",
-    deccp_plus_rerolls_en: "Re-rolls, English", deccp_plus_rerolls_zh: "Re-rolls, Chinese"
-  };
-  var PAIR_ORDER = ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant", "deccp_plus_control_en",
-    "deccp_plus_control_zh", "deccp_plus_rerolls_en", "deccp_plus_rerolls_zh"];
 
   var dataNode = document.getElementById("deccp-data");
   var data = JSON.parse(dataNode.textContent);
+  // The suite whose questions come in pairs (pair_id): its tasks' long names, and the order of one question's
+  // answers in the pair view, both from the task registry the page embeds (lm_eval_deccp/registry.py).
+  var PAIRED_SUITE = "deccp_plus";
+  var PAIR_ORDER = Object.keys(data.registry.tasks).filter(function (name) {
+    return data.registry.tasks[name].suite === PAIRED_SUITE;
+  });
+  var TASK_NAMES = {};
+  PAIR_ORDER.forEach(function (name) { TASK_NAMES[name] = data.registry.tasks[name].long_name; });
   var answers = data.answers;
   answers.forEach(function (answer, index) { answer.index = index; });
 

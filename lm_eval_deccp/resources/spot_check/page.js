@@ -1,4 +1,4 @@
-/* The deccp spot-check page's script (inlined by lm_eval_deccp/reporting/spot_check.py).
+/* The deccp spot-check page's script (inlined by lm_eval_deccp/reporting/spot_check/page.py).
 
    Answers are model output: they are put into the page with textContent only, never innerHTML, never a URL or an
    event handler made from data (as on the audit page). The work is kept in localStorage under the sample's id, so
