@@ -7,12 +7,13 @@ import math
 from typing import Any, Sequence
 
 from lm_eval_deccp.labels import ANSWERED, DEFLECTED, REFUSED
+from lm_eval_deccp.registry import display_name
+from lm_eval_deccp.reporting.numbers import percent, percent_interval
 from lm_eval_deccp.reporting.paired.analysis import ModelAnalysis
-from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap, Rate
 from lm_eval_deccp.reporting.paired.breakdowns import QuestionRow, TopicRow
 from lm_eval_deccp.reporting.paired.comparisons import ComparisonResult
+from lm_eval_deccp.reporting.paired.intervals import BootstrapSettings, Gap, Rate
 from lm_eval_deccp.reporting.paired.rerolls import RerollSummary
-from lm_eval_deccp.registry import display_name
 from lm_eval_deccp.reporting.paired.tasks import COMPARISONS, REROLL_TASKS, SUITE_TASKS
 
 _LEGEND = ("censored = refused or deflected; unusable = no judgeable answer (empty, degenerate, or cut off while "
@@ -197,19 +198,20 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def fmt_pct(value: float) -> str:
-    return "-" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
+    return "-" if value is None or math.isnan(value) else f"{percent(value)}%"
 
 
 def fmt_rate(rate: Rate) -> str:
+    # The paired report's rates carry a % sign (its gaps are in points); the numbers are reporting.numbers' format.
     if math.isnan(rate.value):
         return "-"
-    return f"{fmt_pct(rate.value)} [{100 * rate.ci.low:.1f}, {100 * rate.ci.high:.1f}]"
+    return f"{fmt_pct(rate.value)} [{percent(rate.ci.low)}, {percent(rate.ci.high)}]"
 
 
 def fmt_gap(rate: Rate) -> str:
     if math.isnan(rate.value):
         return "-"
-    return f"{100 * rate.value:+.1f} [{100 * rate.ci.low:+.1f}, {100 * rate.ci.high:+.1f}]"
+    return percent_interval(rate.value, rate.ci.low, rate.ci.high, signed=True)
 
 
 def fmt_p(p: float) -> str:
