@@ -1,5 +1,15 @@
-"""Shared fixtures: where the shared (not ours) data lives, the demo model, and ONE real lm_eval run per test
-session that the integration tests all read (generation on a CPU is the slow part, so it happens once)."""
+"""Shared fixtures: where the shared (not ours) data lives, the demo model, ONE real lm_eval run per test session
+that the integration tests all read (generation on a CPU is the slow part, so it happens once), one server, one
+browser, and the hostile run the audit page and spot-check tests read.
+
+Every test that starts lm_eval, a server or the browser is marked `slow`: from the fixtures it uses (SLOW_FIXTURES,
+applied by pytest_collection_modifyitems), or, when it starts one itself, by its own `@pytest.mark.slow`. So
+`pytest -m "not slow"` is the fast inner loop and `pytest` runs everything.
+
+The test folders mirror the package (tests/detector/ tests lm_eval_deccp/detector/, ...; tests/tasks/ the task YAMLs
+and real lm_eval runs) and have no __init__.py: pytest puts this folder on sys.path for conftest.py, so the helper
+modules beside it (openai_server.py, headless_chromium.py, hostile_answers.py, judge_inputs.py) import from every
+folder, and test file names must be unique across the folders."""
 
 from __future__ import annotations
 
@@ -12,6 +22,23 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# A fixture here that starts lm_eval, a server or the browser -> what it starts; a test using one (directly or
+# through another fixture) is marked slow. The fixtures defined in a test module are named with their module.
+SLOW_FIXTURES = {
+    "lm_eval_run": "the lm_eval CLI on the demo model (the session's run)",
+    "demo_server": "`transformers serve` on the demo model",
+    "browser": "headless Chromium",
+    "group_run": "the lm_eval CLI on the demo model for deccp_mixeval_hard (tests/mixeval/test_mixeval_run.py)",
+    "task_manager": "lm_eval's task index (tests/tasks/test_leaderboard_group.py)",
+}
+# The audit page and the spot-check page set this when their script has run.
+READY = "document.documentElement.dataset.ready === 'true'"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def leaderboard_runs() -> list[str]:
@@ -109,3 +136,28 @@ def demo_server(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("server"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (tests/headless_chromium.py); without it the browser tests skip, saying
+    how to install it, except under CI, where they fail."""
+    from headless_chromium import Browser, find_chromium
+
+    if not find_chromium():
+        message = "needs Chromium for the browser tests: apt-get install -y chromium (or set DECCP_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with Browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory) -> Path:
+    """The `deccp score` run of answers full of markup (tests/hostile_answers.py)."""
+    from hostile_answers import write_hostile_run
+
+    out = tmp_path_factory.mktemp("hostile_run")
+    write_hostile_run(tmp_path_factory.mktemp("hostile_inputs"), out)
+    return out

@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.detector.data import SHARED_DEV_FILES, load_labelled, shared_dev_paths, shared_dir
 from lm_eval_deccp.detector.evaluation import rate_errors, report
 from lm_eval_deccp.labels import VERDICT_LABELS
 
-REPO = Path(__file__).resolve().parents[1]
 needs_shared = pytest.mark.skipif(len(shared_dev_paths()) < len(SHARED_DEV_FILES), reason=f"shared dev sets not "
                                   f"found under {shared_dir()} (set DECCP_SHARED_DIR)")
 

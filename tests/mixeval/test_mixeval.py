@@ -166,6 +166,7 @@ def test_a_data_folder_without_the_version_says_what_it_has(tmp_path):
         data.load("mixeval_hard", "freeform", tmp_path)
 
 
+@pytest.mark.slow
 def test_lm_evals_index_resolves_the_mixeval_tasks_and_groups():
     from lm_eval.tasks import TaskManager
 

@@ -7,10 +7,10 @@ shared dev sets).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from lm_eval_deccp.detector import LABELS, Detector, DetectorUnavailable, Verdict, get_detector
 from lm_eval_deccp.labels import VERDICT_LABELS
 from lm_eval_deccp.detector.api import DETECTOR_VERSION
@@ -213,7 +213,7 @@ def test_deterministic_and_batch_independent(detector):
 
 def test_detector_knows_which_answers_it_was_trained_on(detector):
     """eval-detector flags scores on training rows; the exemplar bank is training data, a new answer is not."""
-    bank = Path(__file__).resolve().parents[1] / "training" / "exemplars" / "zh.jsonl"
+    bank = REPO / "training" / "exemplars" / "zh.jsonl"
     trained = [json.loads(line)["response"] for line in bank.read_text(encoding="utf-8").splitlines()[:20]]
     unseen = ["This sentence was written for this test and is in no training set: 1989, Beijing, June.",
               "这句话是为本测试写的，不在任何训练集中。"]
