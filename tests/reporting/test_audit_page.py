@@ -10,9 +10,11 @@ system's Chromium over the DevTools protocol on a pipe). Without Chromium these 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from collections import Counter
@@ -115,11 +117,21 @@ def test_the_page_works_from_disk_without_network(tab, page):
     assert tab.evaluate("document.title") == "deccp audit"
     assert tab.evaluate("location.protocol") == "file:"
     assert tab.evaluate("performance.getEntriesByType('resource').filter(e => !e.name.startsWith('data:')).length") == 0
-    # The chart of --plot is in the page, as an image it decodes.
-    assert tab.evaluate("document.querySelector('#charts img').naturalWidth") > 100
     # Every answer of the committed demo run is there, with those of the hostile run.
     expected = sum(len(demo_samples(t)) for t in HOSTILE) + len(HOSTILE) + 1
     assert answer_count(tab) == expected
+
+
+def test_the_chart_is_the_plot_of_the_same_runs_shown_at_its_size(tab, hostile_run, tmp_path):
+    """The page's chart is the PNG `deccp report --plot` writes for the same runs, decoded at the size its header
+    states."""
+    chart = tab.evaluate("(() => { const image = document.querySelector('#charts img');"
+                         " return {src: image.src, width: image.naturalWidth, height: image.naturalHeight}; })()")
+    png = base64.b64decode(chart["src"].removeprefix("data:image/png;base64,"))
+    plotted = tmp_path / "plot.png"
+    assert main(["report", *leaderboard_runs(), str(hostile_run), "--columns", "all", "--plot", str(plotted)]) == 0
+    assert png == plotted.read_bytes()
+    assert (chart["width"], chart["height"]) == struct.unpack(">II", png[16:24])  # the PNG's IHDR width and height
 
 
 def test_the_leaderboard_sorts_by_any_column(tab):
