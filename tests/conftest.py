@@ -3,8 +3,9 @@ that the integration tests all read (generation on a CPU is the slow part, so it
 browser, and the hostile run the audit page and spot-check tests read.
 
 Every test that starts lm_eval, a server or the browser is marked `slow`: from the fixtures it uses (SLOW_FIXTURES,
-applied by pytest_collection_modifyitems), or, when it starts one itself, by its own `@pytest.mark.slow`. So
-`pytest -m "not slow"` is the fast inner loop and `pytest` runs everything.
+applied by pytest_collection_modifyitems), or, when it starts one itself, by its own `@pytest.mark.slow`, as is a
+test that runs minutes of CPU otherwise (training the detector, the whole dev sets). So `pytest -m "not slow"` is the
+fast inner loop and `pytest` runs everything.
 
 The test folders mirror the package (tests/detector/ tests lm_eval_deccp/detector/, ...; tests/tasks/ the task YAMLs
 and real lm_eval runs) and have no __init__.py: pytest puts this folder on sys.path for conftest.py, so the helper
@@ -30,6 +31,9 @@ SLOW_FIXTURES = {
     "browser": "headless Chromium",
     "group_run": "the lm_eval CLI on the demo model for deccp_mixeval_hard (tests/mixeval/test_mixeval_run.py)",
     "task_manager": "lm_eval's task index (tests/tasks/test_leaderboard_group.py)",
+    # Not lm_eval, but the same work: the demo model loaded and run on CPU (tests/abliteration/test_abliteration.py).
+    "direction_dir": "`deccp direction` on the demo model",
+    "abliterated_dir": "`deccp abliterate` on the demo model (both models run to measure the edit)",
 }
 # The audit page and the spot-check page set this when their script has run.
 READY = "document.documentElement.dataset.ready === 'true'"
@@ -160,4 +164,20 @@ def hostile_run(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("hostile_run")
     write_hostile_run(tmp_path_factory.mktemp("hostile_inputs"), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def regenerated_results(tmp_path_factory) -> Path:
+    """results/regenerate.sh's own report step (--report-only), run once into a temporary folder: the leaderboards,
+    their chart and the audit page, for the tests that compare them with the committed ones."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        pytest.skip("results/regenerate.sh draws leaderboard.png, which needs matplotlib (the [report] extra)")
+    out = tmp_path_factory.mktemp("regenerated")
+    proc = subprocess.run(["bash", str(REPO / "results" / "regenerate.sh"), "--report-only"], capture_output=True,
+                          text=True, cwd=REPO, timeout=900,
+                          env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(out)))
+    assert proc.returncode == 0, proc.stderr
     return out

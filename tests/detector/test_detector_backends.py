@@ -129,6 +129,7 @@ def test_cascade_specs_are_checked():
         assert main(["train-detector", "--backend", spec]) == 2
 
 
+@pytest.mark.slow  # every row of the shared dev sets through the default cascade
 @pytest.mark.skipif(len(shared_dev_paths()) < len(SHARED_DEV_FILES), reason=f"shared dev sets not found under {shared_dir()} "
                     "(set DECCP_SHARED_DIR)")
 def test_eval_detector_runs_on_the_shared_dev_sets(capsys):

@@ -27,6 +27,7 @@ def test_out_of_fold_output_needs_cross_validation(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # trains the keyword detector in every fold of the grid: minutes of CPU
 @needs_shared
 def test_keyword_cross_validation_is_reproduced_exactly(tmp_path):
     """The docs table's keyword column comes from the shipped artifact's metadata; retraining with the documented

@@ -15,14 +15,12 @@ import json
 import re
 import shutil
 import struct
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import READY, REPO, leaderboard_runs, offline_env
+from conftest import READY, REPO, leaderboard_runs
 from hostile_answers import DEMO, HOSTILE, HOSTILE_OWN, HOSTILE_PART, HOSTILE_QUESTION
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.reporting.runs import find_results_files, load_run, read_samples, sample_verdicts
@@ -461,15 +459,12 @@ def test_a_bad_label_in_the_samples_is_named_and_left_out(hostile_run, tmp_path,
 
 # ---- the committed page ----
 
-def test_committed_audit_page_is_current(tmp_path):
-    """Runs results/regenerate.sh's own report step (--report-only) into a temporary folder."""
+def test_committed_audit_page_is_current(regenerated_results):
+    """results/regenerate.sh's own report step (--report-only), run into a temporary folder (conftest.py)."""
     committed = REPO / "results" / "audit.html"
     assert committed.is_file(), "results/audit.html is missing: run results/regenerate.sh --report-only"
-    proc = subprocess.run(["bash", str(REPO / "results" / "regenerate.sh"), "--report-only"], capture_output=True,
-                          text=True, cwd=REPO, timeout=900,
-                          env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(tmp_path)))
-    assert proc.returncode == 0, proc.stderr
-    fresh, old = (tmp_path / "audit.html").read_text(encoding="utf-8"), committed.read_text(encoding="utf-8")
+    fresh = (regenerated_results / "audit.html").read_text(encoding="utf-8")
+    old = committed.read_text(encoding="utf-8")
     chart = re.compile(r'<section id="charts">.*?</section>', re.S)
     if chart.sub("", fresh) == chart.sub("", old) and fresh != old:
         pytest.skip("results/audit.html differs only in its chart, which another matplotlib version (or none) draws "
