@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# A fixture here that starts lm_eval, a server or the browser -> what it starts; a test using one (directly or
-# through another fixture) is marked slow. The fixtures defined in a test module are named with their module.
+# A fixture that starts lm_eval, a server or the browser -> what it starts (those of a test module name it); a
+# test that uses one, directly or through another fixture, is marked slow.
 SLOW_FIXTURES = {
     "lm_eval_run": "the lm_eval CLI on the demo model (the session's run)",
     "demo_server": "`transformers serve` on the demo model",
     "browser": "headless Chromium",
     "group_run": "the lm_eval CLI on the demo model for deccp_mixeval_hard (tests/mixeval/test_mixeval_run.py)",
-    "task_manager": "lm_eval's task index (tests/tasks/test_leaderboard_group.py)",
+    "task_manager": "lm_eval's task index",
     # Not lm_eval, but the same work: the demo model loaded and run on CPU (tests/abliteration/test_abliteration.py).
     "direction_dir": "`deccp direction` on the demo model",
     "abliterated_dir": "`deccp abliterate` on the demo model (both models run to measure the edit)",
@@ -181,3 +181,13 @@ def regenerated_results(tmp_path_factory) -> Path:
                           env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(out)))
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def task_manager():
+    """lm_eval's task index with this worktree's tasks/ included (building it reads every YAML lm_eval has)."""
+    from lm_eval.tasks import TaskManager
+
+    from lm_eval_deccp.paths import tasks_dir
+
+    return TaskManager(include_path=tasks_dir())

@@ -7,17 +7,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import shared_path
-from lm_eval_deccp.paths import tasks_dir
 from lm_eval_deccp.reporting.columns import CAPABILITY_COLUMNS, matching_tasks
 
 GROUP = "deccp_leaderboard"
-
-
-@pytest.fixture(scope="module")
-def task_manager():
-    from lm_eval.tasks import TaskManager
-
-    return TaskManager(include_path=tasks_dir())
 
 
 @pytest.fixture(scope="module")
