@@ -41,7 +41,7 @@ def main() -> int:
                         help="alternate text-only and rubric-reading runs and report both (see above)")
     args = parser.parse_args()
 
-    from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
+    from lm_eval_deccp.detector.labelled_rows import iter_jsonl, shared_dev_paths
     from lm_eval_deccp.labels import VERDICT_LABELS
 
     paths = [Path(p) for p in args.inputs] if args.inputs else shared_dev_paths()

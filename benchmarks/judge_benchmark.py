@@ -48,7 +48,7 @@ def main() -> int:
     from lm_eval_deccp.detector import get_detector
     from lm_eval_deccp.judge import JudgeConfig, apply_judge, check_judge
     from lm_eval_deccp.judge.record import summarise
-    from lm_eval_deccp.judge.tier import select
+    from lm_eval_deccp.judge.relabel import select
     from lm_eval_deccp.text import final_answer
 
     rows = answers(args.answers)

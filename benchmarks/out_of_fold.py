@@ -22,7 +22,7 @@ HEADLINE = "model_x_question"
 
 
 def cache_path() -> Path:
-    from lm_eval_deccp.detector.api import DETECTOR_VERSION
+    from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
     from lm_eval_deccp.paths import cache_home
 
     return Path(cache_home()) / f"out_of_fold-{DETECTOR_VERSION}.jsonl"

@@ -17,7 +17,8 @@ import os
 import sys
 from typing import Any, Sequence
 
-from lm_eval_deccp import data, lm_eval_compat, metrics, reasoning, rubrics
+from lm_eval_deccp import data, lm_eval_compat, metrics, reasoning, registry
+from lm_eval_deccp.data import rubrics
 from lm_eval_deccp.text import as_text
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,14 @@ THINKING_KEY = "thinking_in_prompt"
 
 
 # ---- datasets (custom_dataset receives --metadata merged with the model args) ----
+
+def load_task(name: str, metadata: dict[str, Any]):
+    """custom_dataset of a deccp or deccp-plus task: its questions, from the source the registry names."""
+    spec = registry.task_spec(name)
+    if spec.source == "deccp":
+        return load_deccp(spec.subset, metadata)
+    return load_suite(spec.subset, metadata)
+
 
 def load_deccp(subset: str, metadata: dict[str, Any]):
     prepare_run()
@@ -227,7 +236,7 @@ def annotate_responses(resps: Sequence[Sequence[Any]], docs: Sequence[dict[str, 
 
 def task_detector():
     """The detector the tasks use: the default, or the backend named by $DECCP_DETECTOR_BACKEND (cached per process;
-    detector.api.chosen_backend is the rule)."""
+    detector.detector.chosen_backend is the rule)."""
     from lm_eval_deccp.detector import get_detector
 
     return get_detector()

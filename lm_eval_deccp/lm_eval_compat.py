@@ -29,6 +29,8 @@ import functools
 import logging
 import sys
 
+from lm_eval_deccp.registry import TASKS
+
 log = logging.getLogger(__name__)
 
 API_MODELS_MODULE = "lm_eval.models.openai_completions"
@@ -38,8 +40,6 @@ _PATCHED_MARK = "__deccp_omits_empty_stop__"
 
 TASK_LOGGER = "lm_eval.api.task"
 METADATA_HINT = "Custom kwargs can be passed to `--metadata`"
-# The plugin's task families: deccp*, and the MixEval tasks (mixeval*), which document their metadata keys too.
-TASK_PREFIX = ("deccp", "mixeval")
 
 
 def omit_empty_stop_lists() -> bool:
@@ -79,14 +79,15 @@ def _without_empty_stop(create_payload):
 
 
 class _DeccpMetadataHintFilter(logging.Filter):
-    """Drops lm_eval's generic custom_dataset hint for the plugin's tasks (TASK_PREFIX) only."""
+    """Drops lm_eval's generic custom_dataset hint ("<task>: Custom kwargs …") for the registry's tasks only, which
+    document their metadata keys themselves."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a malformed record is lm_eval's business, not ours
             return True
-        return not (METADATA_HINT in message and message.startswith(TASK_PREFIX))
+        return not (METADATA_HINT in message and message.split(":", 1)[0] in TASKS)
 
 
 _HINT_FILTER = _DeccpMetadataHintFilter()

@@ -18,15 +18,6 @@ LABEL_RATE_METRICS = {
     "unusable_rate": frozenset({UNUSABLE}),
     "answer_rate": frozenset({ANSWERED}),
 }
-HIGHER_IS_BETTER = {
-    "refusal_rate": False,
-    "deflection_rate": False,
-    "censorship_rate": False,
-    "unusable_rate": False,
-    "answer_rate": True,
-    "fact_coverage": True,
-    "verdict_flip_rate": False,
-}
 
 
 def label_rates(labels: Sequence[str]) -> dict[str, float]:

@@ -45,7 +45,7 @@ def _fold_table() -> dict[int, int]:
 
 def fold_to_simplified(text: str) -> str:
     """`text` with every Traditional Chinese character replaced by its Simplified form (others unchanged): the
-    detector reads answers this way (detector/script.py) and rubrics match questions this way (rubrics.py)."""
+    detector reads answers this way (detector/answer_text.py) and rubrics match questions this way (rubrics.py)."""
     return text.translate(_fold_table())
 
 

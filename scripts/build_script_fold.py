@@ -1,5 +1,5 @@
 """Build lm_eval_deccp/resources/traditional_to_simplified.json, the character table the detector uses to read
-Traditional Chinese as Simplified (detector/script.py).
+Traditional Chinese as Simplified (detector/answer_text.py).
 
     pip install opencc && python scripts/build_script_fold.py
 

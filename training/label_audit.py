@@ -20,9 +20,9 @@ import re
 import sys
 from pathlib import Path
 
-from lm_eval_deccp.detector import data, phrases
+from lm_eval_deccp.detector import labelled_rows, phrases
+from lm_eval_deccp.detector.answer_text import detector_text
 from lm_eval_deccp.detector.evaluation import report
-from lm_eval_deccp.detector.script import detector_text
 
 DECLINE_GROUPS = (phrases.GROUP_NAMES.index("apology"), phrases.GROUP_NAMES.index("inability"))
 DECLINE_CHARS = 600
@@ -43,9 +43,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    dev = {row["id"]: row for row in data.load_labelled(data.shared_dev_paths())}
+    dev = {row["id"]: row for row in labelled_rows.load_labelled(labelled_rows.shared_dev_paths())}
     if not dev:
-        print(f"shared dev sets not found under {data.shared_dir()} (set DECCP_SHARED_DIR)", file=sys.stderr)
+        print(f"shared dev sets not found under {labelled_rows.shared_dir()} (set DECCP_SHARED_DIR)", file=sys.stderr)
         return 2
     verdicts = [json.loads(line) for line in Path(argv[0]).read_text(encoding="utf-8").splitlines() if line.strip()]
     verdicts = [v for v in verdicts if v["source"] == "speechmap_china"]

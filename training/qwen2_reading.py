@@ -54,8 +54,8 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
-    from lm_eval_deccp.detector.data import shared_dir
     from lm_eval_deccp.detector.evaluation import rate_errors, report
+    from lm_eval_deccp.detector.labelled_rows import shared_dir
 
     shared = shared_dir()
     if not (shared / "data" / "deccp-generations").is_dir():

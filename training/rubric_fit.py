@@ -40,7 +40,7 @@ FITTED_FILES = ("deccp_censored_en.jsonl", "deccp_censored_zh.jsonl")
 def rubric_data_sha1() -> str:
     """A fingerprint of the rubric files the fit reads (the canonical censored questions'): the shipped weights
     record it, and tests/test_rubric_verdicts.py says when the rubrics changed after the fit."""
-    from lm_eval_deccp.rubrics import RUBRIC_DIR
+    from lm_eval_deccp.data.rubrics import RUBRIC_DIR
 
     digest = hashlib.sha1()
     for name in FITTED_FILES:
@@ -51,7 +51,8 @@ def rubric_data_sha1() -> str:
 
 def scored_rows(shared: Path) -> list[dict]:
     """One row per read answer: gold label, text-only probabilities, the rubric's features, topic, question."""
-    from lm_eval_deccp import harness, rubrics
+    from lm_eval_deccp import harness
+    from lm_eval_deccp.data import rubrics
     from lm_eval_deccp.detector import rubric_features
     from lm_eval_deccp.judge import JudgeConfig
 
@@ -203,7 +204,7 @@ def main() -> int:
     parser.add_argument("--mode", choices=MODES, default="english only",
                         help="weights pooled over both languages, per language, or for English only (default)")
     args = parser.parse_args()
-    from lm_eval_deccp.detector.data import shared_dir
+    from lm_eval_deccp.detector.labelled_rows import shared_dir
 
     shared = shared_dir()
     if not (shared / "data" / "deccp-generations").is_dir():

@@ -11,7 +11,7 @@ SpeechMap China, both languages) is the other extreme: the detector has seen oth
 be expected on new models and questions of a known kind; neither is a measurement on them.
 
 Keyword detector only (the cascade's first part, which decides 93% of answers in the grid); the shipped code path
-(crossval._run, crossval.verdicts, crossval.summarise) with these splits. About 2 minutes on 2 cores.
+(crossval.run_splits, crossval.verdicts, crossval.summarise) with these splits. About 2 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ def main() -> int:
     parser.add_argument("--json", default=None, help="also write the figures here")
     args = parser.parse_args()
 
-    from lm_eval_deccp.detector import crossval, data, training
+    from lm_eval_deccp.detector import crossval, labelled_rows, training
     from lm_eval_deccp.detector.grouping import assign_folds, model_group
 
-    shared = data.shared_dev_paths()
-    if len(shared) < len(data.SHARED_DEV_FILES):
+    shared = labelled_rows.shared_dev_paths()
+    if len(shared) < len(labelled_rows.SHARED_DEV_FILES):
         print("shared dev sets not found: set DECCP_SHARED_DIR to the folder holding data/refusal-dev", file=sys.stderr)
         return 2
-    prep = training.prepare(data.load_exemplars() + data.load_labelled(shared))
+    prep = training.prepare(labelled_rows.load_exemplars() + labelled_rows.load_labelled(shared))
     dev = crossval.dev_index(prep)
     sources = np.array([prep.rows[i].get("source") for i in dev])
     models = [model_group(prep.rows[i]) for i in dev]
@@ -52,7 +52,7 @@ def main() -> int:
             if len(test):
                 train = np.nonzero((sources != source) & (fold != f))[0]
                 splits.append((f"{source}:m{f}", train, test))
-    oof = crossval._run(prep, None, None, splits, "keywords", {}, "set x model")
+    oof = crossval.run_splits(prep, None, None, splits, "keywords", "set x model")
     pred = crossval.verdicts(prep, oof, training.TAU_CENSORED)
     summary = crossval.summarise(prep, {"set_x_model": (oof, pred)})
     for source, by_protocol in summary.items():

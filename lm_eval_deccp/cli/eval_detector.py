@@ -27,10 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lm_eval_deccp.detector import DetectorUnavailable, get_detector
-    from lm_eval_deccp.detector.data import load_labelled
-    from lm_eval_deccp.detector.evaluation import format_report, report_by_language
-    from lm_eval_deccp.detector.phrases import baseline_censored
-    from lm_eval_deccp.text import normalise_response
+    from lm_eval_deccp.detector.labelled_rows import load_labelled
+    from lm_eval_deccp.detector.measurement import measure, render
 
     datasets = {}
     for path in args.inputs:
@@ -49,44 +47,6 @@ def run(args: argparse.Namespace) -> int:
     except DetectorUnavailable as err:
         raise UsageError(str(err)) from None
     load_s = time.perf_counter() - t0
-
-    result = {"detector": detector.info, "load_seconds": round(load_s, 3), "datasets": {}}
-    total_rows, total_s = 0, 0.0
-    for name, rows in datasets.items():
-        t = time.perf_counter()
-        verdicts = detector.classify([r.get("response") for r in rows], questions=[r.get("question") for r in rows],
-                                     langs=[r.get("lang") for r in rows], batch_size=args.batch_size)
-        elapsed = time.perf_counter() - t
-        total_rows, total_s = total_rows + len(rows), total_s + elapsed
-        gold = [r["label"] for r in rows]
-        langs = [v.lang for v in verdicts]
-        baseline = ["refused" if baseline_censored(normalise_response(r.get("response"))) else "answered" for r in rows]
-        seen = detector.seen_in_training([r.get("response") for r in rows])
-        result["datasets"][name] = {
-            "rows_in_training_data": None if seen is None else sum(seen),
-            "detector": report_by_language(gold, [v.label for v in verdicts], langs),
-            "phrase_baseline": {lang: rep["censored"] for lang, rep in report_by_language(gold, baseline, langs).items()},
-            "responses_per_second": round(len(rows) / elapsed, 1) if elapsed else None,
-        }
-    result["responses_per_second"] = round(total_rows / total_s, 1) if total_s else None
-
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-        return 0
-    info = result["detector"]
-    print(f"detector {info['name']} backend={info['backend']} artifact={info['artifact']} "
-          f"tau_censored={info['tau_censored']} (loaded in {load_s:.2f}s)")
-    if "refined_by" in info:
-        low, high = info["refine_band"]
-        print(f"  answers with p_censored in [{low}, {high}] re-scored by {info['refined_by']['artifact']}")
-    for name, res in result["datasets"].items():
-        print(format_report(name, res["detector"]))
-        trained = res["rows_in_training_data"]
-        if trained:
-            print(f"    NOTE: {trained} of {res['detector']['all']['rows']} rows were in this detector's training data: "
-                  "scores on them are not held-out estimates (docs/detector.md reports grouped cross-validation)")
-        print("    phrase-matching baseline, censored F1: "
-              + "  ".join(f"[{lang}] {rep['f1']:.3f}" for lang, rep in res["phrase_baseline"].items()))
-        print(f"    throughput: {res['responses_per_second']} responses/s")
-    print(f"overall throughput: {result['responses_per_second']} responses/s over {total_rows} rows")
+    result = measure(detector, datasets, args.batch_size, load_s)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else "\n".join(render(result, load_s)))
     return 0

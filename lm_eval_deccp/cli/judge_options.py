@@ -11,7 +11,7 @@ from lm_eval_deccp.cli import UsageError
 
 def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
-        "judge (optional; each flag overrides its DECCP_JUDGE_* environment variable, see the README)")
+        "judge (optional; each flag overrides its DECCP_JUDGE_* environment variable, see docs/judge.md)")
     group.add_argument("--judge", metavar="URL", dest="judge_url",
                        help="OpenAI-compatible endpoint of an LLM judge, e.g. http://localhost:8000/v1 "
                             "(env DECCP_JUDGE_URL)")

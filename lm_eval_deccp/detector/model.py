@@ -39,7 +39,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from lm_eval_deccp.detector import features, phrases, question_features
-from lm_eval_deccp.detector.data import LABELS
+from lm_eval_deccp.detector.labelled_rows import LABELS
 
 ARTIFACT_FORMAT = 3
 PROTOTYPE_TOP_K = 5
@@ -48,21 +48,8 @@ PROTOTYPE_TOP_K = 5
 HALF_PRECISION = ("kw_W", "kw_lang_W", "proto_emb")
 # Languages with their own keyword model and combiner (Traditional Chinese is read as "zh").
 LANGS: tuple[str, ...] = ("en", "zh")
-
-# The combiner's input, in order (the embedding blocks are absent for the keyword-only model).
-KEYWORD_BLOCK = [f"keyword:logp_{label}" for label in LABELS] + [f"keyword_lang:logp_{label}" for label in LABELS]
-EMBEDDING_BLOCK = [f"embedding:logp_{label}" for label in LABELS] + [f"prototype:{label}" for label in LABELS] + [
-    "question_answer_cosine"
-]
-
-
-def combiner_feature_names(with_embeddings: bool, with_question: bool = False) -> list[str]:
-    names = KEYWORD_BLOCK + list(phrases.FEATURE_NAMES)
-    if with_question:
-        names += list(question_features.FEATURE_NAMES)
-    if with_embeddings:
-        names += EMBEDDING_BLOCK
-    return names
+# The label rule of labels_from_proba, as an artifact's metadata states it.
+LABEL_RULE = "censored if p_refused + p_deflected >= tau_censored; then the larger of refused/deflected"
 
 
 def language_index(langs: Sequence[str]) -> np.ndarray:
@@ -81,7 +68,7 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def text_fingerprints(texts: Sequence[str]) -> np.ndarray:
-    """64-bit fingerprints of answers as the detector reads them (script.detector_text). An artifact keeps those of
+    """64-bit fingerprints of answers as the detector reads them (answer_text.detector_text). An artifact keeps those of
     its training answers, not the answers, so that scores on trained rows can be flagged as not held out."""
     return np.array([int.from_bytes(hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=8).digest(), "little")
                      for t in texts], dtype=np.uint64)
@@ -192,7 +179,7 @@ class DetectorModel:
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str], emb: np.ndarray | None = None,
                       q_emb: np.ndarray | None = None, has_question: np.ndarray | None = None,
                       questions: Sequence[str] | None = None) -> np.ndarray:
-        """Class probabilities of answers as the detector reads them (script.detector_text). `has_question` marks
+        """Class probabilities of answers as the detector reads them (answer_text.detector_text). `has_question` marks
         rows whose question is known; for the others the question features (the question–answer cosine of the
         embedding backends, the lexical ones of question_features.py) take a neutral value."""
         questions = list(questions) if questions is not None else [""] * len(texts)
@@ -234,6 +221,7 @@ class DetectorModel:
         return None if trained is None else np.isin(text_fingerprints(texts), trained)
 
     def labels_from_proba(self, proba: np.ndarray) -> list[str]:
+        """The label of each row of (n, 3) probabilities (LABEL_RULE)."""
         censored = proba[:, 1] + proba[:, 2] >= self.tau_censored
         which = np.where(proba[:, 1] >= proba[:, 2], 1, 2)
         return [LABELS[w] if c else LABELS[0] for c, w in zip(censored, which)]

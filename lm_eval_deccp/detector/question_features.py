@@ -33,8 +33,6 @@ from lm_eval_deccp.detector.phrases import COUNT_CHARS, OPENING_CHARS, weighted_
 
 FEATURE_NAMES: tuple[str, ...] = ("question:subject_share", "question:subject_share_opening", "question:ngram_cosine",
                                    "question:long_form_request", "question:long_form_shortfall")
-# Features that need the question's and the answer's n-gram vectors (computed by the model, with its idf).
-NGRAM_FEATURES = ("question:ngram_cosine",)
 LONG_FORM_CHARS = 1500
 SUBJECT_PREFIX = 6
 MIN_WORD = 4

@@ -88,7 +88,7 @@ def weights_for(lang: str) -> dict[str, float]:
 
 
 def weights_path() -> Path:
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR
+    from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR
 
     override = os.environ.get("DECCP_DETECTOR_DIR")
     if override and (Path(override) / WEIGHTS_FILE).is_file():
@@ -136,7 +136,7 @@ def apply_rubrics(proba, texts: Sequence[str], questions: Sequence[Any], langs: 
                   ) -> dict[int, dict[str, Any]]:
     """For the rows whose question has a rubric: shift their (n, 3) probabilities in place and return, by row, what
     the rubric found and p_censored before the shift (the verdict's `rubric` field)."""
-    from lm_eval_deccp.rubrics import rubric_for
+    from lm_eval_deccp.data.rubrics import rubric_for
     from lm_eval_deccp.text import as_text
 
     readings: dict[int, dict[str, Any]] = {}

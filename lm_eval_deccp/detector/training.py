@@ -3,15 +3,15 @@
 `prepare` turns labelled rows into what the model reads (once: the n-gram counts and phrase features of every row
 are computed here and sliced by `Prepared.subset`, so cross-validation does not recompute them per fold), and marks
 the rows the shipped detector would label `unusable` without a model (unusable.py): those are never trained on,
-since at run time no model sees them. `fit_model` trains the whole stack (see model.py) and returns a
-DetectorModel. Cross-validation is in crossval.py.
+since at run time no model sees them. `fit_model` trains the whole stack (see model.py) with a `Pipeline` of the
+stages in stages.py and returns a DetectorModel whose metadata the stages describe. Cross-validation is in
+crossval.py; the train-detector command's work in build.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -19,15 +19,12 @@ from typing import Any, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from lm_eval_deccp.detector import features, phrases, question_features
-from lm_eval_deccp.detector.api import DETECTOR_VERSION, split_response
-from lm_eval_deccp.detector.data import LABELS
+from lm_eval_deccp.detector import features, phrases, question_features, stages
+from lm_eval_deccp.detector.answer_text import detector_text, split_response
 from lm_eval_deccp.detector.embeddings import embedding_head
-from lm_eval_deccp.detector.grouping import question_group
-from lm_eval_deccp.detector.model import (
-    LANGS, DetectorModel, combiner_feature_names, half_precision, language_index, log_softmax, text_fingerprints,
-)
-from lm_eval_deccp.detector.script import detector_text
+from lm_eval_deccp.detector.labelled_rows import LABELS
+from lm_eval_deccp.detector.model import LABEL_RULE, LANGS, DetectorModel, language_index, text_fingerprints
+from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 from lm_eval_deccp.detector.unusable import unusable_reason
 from lm_eval_deccp.text import as_text, detect_lang
 
@@ -117,176 +114,94 @@ def embed_texts(backend, texts: Sequence[str], cache_dir: Path | None = None, ba
 
 
 # ---------------------------------------------------------------- fitting
-def _logreg(x, y, c: float, class_weight=None, kind: str = "logreg", sample_weight=None):
-    """Fit a linear classifier and return (W, b) over all three labels.
+@dataclass
+class Pipeline:
+    """The stages a detector is fitted in (stages.py) and the settings they share: the inner folds of the
+    out-of-fold outputs, the exemplar bank's weight and which languages get their own keyword model and combiner.
+    The artifact's `hyperparameters` and `combiner_features` are read from here."""
 
-    kind="svm": a linear SVM (one-vs-rest, liblinear) — 20x faster than multinomial logistic regression on the
-    262k hashed n-gram columns; its margins are only used as combiner inputs, which the combiner recalibrates.
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.svm import LinearSVC
+    stages: list[stages.Stage]
+    combiner: stages.Combiner
+    inner_folds: int = INNER_FOLDS
+    exemplar_weight: float = EXEMPLAR_WEIGHT
+    language_specific: tuple[str, ...] = LANGUAGE_SPECIFIC
+    min_language_rows: int = MIN_LANGUAGE_ROWS
 
-    if kind == "svm":
-        model = LinearSVC(C=c, class_weight=class_weight, random_state=0, max_iter=5000)
-    else:
-        model = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight)
-    model.fit(x, y, sample_weight=sample_weight)
-    # A label missing from a training subset would shrink coef_; map back to all three classes.
-    w = np.zeros((x.shape[1], len(LABELS)), dtype=np.float32)
-    b = np.full(len(LABELS), -30.0, dtype=np.float32)
-    if len(model.classes_) == 2:  # binary LR stores one row: class 1 vs class 0
-        w[:, model.classes_[1]] = model.coef_[0] / 2
-        w[:, model.classes_[0]] = -model.coef_[0] / 2
-        b[model.classes_[1]], b[model.classes_[0]] = model.intercept_[0] / 2, -model.intercept_[0] / 2
-    else:
-        for k, cls in enumerate(model.classes_):
-            w[:, cls] = model.coef_[k]
-            b[cls] = model.intercept_[k]
-    return w, b
+    def language_rows(self, langs: Sequence[str], y: np.ndarray) -> list[np.ndarray]:
+        """Per language in LANGS, the training rows of its language-specific models: its own rows for the languages
+        in language_specific that have enough of them with all three labels, otherwise every row (the pooled
+        models)."""
+        lang_index = language_index(langs)
+        out = []
+        for k, lang in enumerate(LANGS):
+            mine = np.nonzero(lang_index == k)[0]
+            if (lang not in self.language_specific or len(mine) < self.min_language_rows
+                    or len(set(y[mine].tolist())) < len(LABELS)):
+                mine = np.arange(len(langs))
+            out.append(mine)
+        return out
+
+    def fit(self, prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None,
+            metadata: dict) -> DetectorModel:
+        """A model fitted on the usable rows of `prep`: each stage's arrays, then the combiner on the stages'
+        out-of-fold blocks. `metadata` starts the model's (run-time settings such as backend_id)."""
+        # Rows the detector labels `unusable` never reach a model at run time, so none is trained on them (an empty
+        # exemplar once labelled `refused`, token soup the judge called `deflected`).
+        keep = np.nonzero(~prep.unusable)[0]
+        prep = prep.subset(keep)
+        # The exemplar bank encodes the project's label definitions (e.g. a "so-called camps are lies" screed is
+        # `deflected`, where SpeechMap's judge often says DENIAL -> `refused`); weighting it keeps those definitions.
+        rows = stages.TrainingRows(prep, None if emb is None else emb[keep], None if q_emb is None else q_emb[keep],
+                                   np.where(prep.is_exemplar, self.exemplar_weight, 1.0), self.inner_folds,
+                                   self.language_rows(prep.langs, prep.y))
+        model = DetectorModel({}, metadata)
+        blocks: dict[str, np.ndarray] = {}
+        for stage in self.stages:
+            stage.fit(rows, model)
+            block = stage.out_of_fold(rows, model, blocks)
+            if block is not None:
+                blocks[stage.name] = block
+        self.combiner.fit(rows, model, np.hstack(list(blocks.values())).astype(np.float32))
+        model.arrays["trained_fingerprints"] = np.unique(text_fingerprints(prep.texts))
+        return model
+
+    def combiner_features(self, model: DetectorModel) -> list[str]:
+        """The names of the combiner's input columns of a model this pipeline fitted, in order."""
+        return [name for stage in self.stages for name in stage.feature_names(model)]
+
+    def hyperparameters(self) -> dict:
+        """The settings of the pipeline and of each of its stages, as an artifact records them."""
+        described = {"inner_folds": self.inner_folds, "inner_grouping": stages.INNER_GROUPING,
+                     "exemplar_weight": self.exemplar_weight, "languages": list(LANGS),
+                     "language_specific": list(self.language_specific), "min_language_rows": self.min_language_rows}
+        for part in [*self.stages, self.combiner]:
+            described.update(part.hyperparameters())
+        return described
 
 
-def inner_splits(prep: Prepared, index: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) positions within `index` for the base models' out-of-fold outputs that the combiner is fitted
-    on: `folds` folds grouped by question, so that no question straddles the two. (A model × question grid here
-    was measured in v3 and gave no consistent gain; docs/detector.md.)"""
-    from sklearn.model_selection import GroupKFold
-
-    questions = [question_group(prep.rows[i]) for i in index]
-    n_groups = len(set(questions))
-    return list(GroupKFold(n_splits=min(folds, n_groups)).split(np.zeros(len(questions)), groups=questions))
-
-
-def _oof_logp(x, y, splits, c: float, kind: str = "logreg", sample_weight=None) -> np.ndarray:
-    """Out-of-fold log-probabilities of a linear model over the given (train, test) splits."""
-    out = np.zeros((x.shape[0], len(LABELS)), dtype=np.float32)
-    for train, test in splits:
-        w, b = _logreg(x[train], y[train], c, kind=kind,
-                       sample_weight=None if sample_weight is None else sample_weight[train])
-        out[test] = log_softmax(np.asarray(x[test] @ w) + b)
-    return out
-
-
-def language_training_rows(langs: Sequence[str], y: np.ndarray) -> list[np.ndarray]:
-    """Per language in LANGS, the training rows of its language-specific models: its own rows for the languages in
-    LANGUAGE_SPECIFIC that have enough of them, otherwise every row (the pooled models)."""
-    lang_index = language_index(langs)
-    out = []
-    for k, lang in enumerate(LANGS):
-        rows = np.nonzero(lang_index == k)[0]
-        if (lang not in LANGUAGE_SPECIFIC or len(rows) < MIN_LANGUAGE_ROWS
-                or len(set(y[rows].tolist())) < len(LABELS)):
-            rows = np.arange(len(langs))
-        out.append(rows)
-    return out
+def default_pipeline(keyword_c: float = KEYWORD_C, embedding_c: float = EMBEDDING_C, combiner_c: float = COMBINER_C,
+                     question_languages: Sequence[str] = QUESTION_LANGUAGES) -> Pipeline:
+    """The stages of the shipped detector, in the order of the combiner's input (model.py)."""
+    pooled = stages.PooledKeywords(keyword_c)
+    return Pipeline([pooled, stages.LanguageKeywords(pooled), stages.Phrases(),
+                     stages.QuestionFeatures(tuple(question_languages)), stages.Embeddings(embedding_c)],
+                    stages.Combiner(combiner_c))
 
 
 def fit_model(prep: Prepared, emb: np.ndarray | None, q_emb: np.ndarray | None, backend_id: str,
-              trained_on: list[dict], backend_spec: str, keyword_c: float = KEYWORD_C,
-              embedding_c: float = EMBEDDING_C, combiner_c: float = COMBINER_C,
-              class_weight: str | None = None, folds: int = INNER_FOLDS,
-              exemplar_weight: float = EXEMPLAR_WEIGHT,
-              question_languages: Sequence[str] = QUESTION_LANGUAGES) -> DetectorModel:
-    # Rows the detector labels `unusable` never reach a model at run time, so none is trained on them (an empty
-    # exemplar once labelled `refused`, token soup the judge called `deflected`).
-    keep = np.nonzero(~prep.unusable)[0]
-    prep = prep.subset(keep)
-    emb = None if emb is None else emb[keep]
-    q_emb = None if q_emb is None else q_emb[keep]
-    everything = np.arange(len(prep.texts))
-    splits = inner_splits(prep, everything, folds)
-    # The exemplar bank encodes the project's label definitions (e.g. a "so-called camps are lies" screed is
-    # `deflected`, where SpeechMap's judge often says DENIAL → `refused`); weighting it keeps those definitions.
-    weight = np.where(prep.is_exemplar, exemplar_weight, 1.0)
-    lang_index = language_index(prep.langs)
-    per_language = language_training_rows(prep.langs, prep.y)
-    idf = features.fit_idf(prep.counts)
-    x_kw = features.tfidf(prep.counts, idf)
-    kw_oof = _oof_logp(x_kw, prep.y, splits, keyword_c, kind="svm", sample_weight=weight)
-    kw_w, kw_b = _logreg(x_kw, prep.y, keyword_c, kind="svm", sample_weight=weight)
-    # A language without its own rows uses the pooled model: its slot is -1 and nothing is stored twice.
-    kw_lang_oof = kw_oof.copy()
-    kw_lang_slot = np.full(len(LANGS), -1, dtype=np.int8)
-    kw_lang_w, kw_lang_b = [], []
-    for k, rows in enumerate(per_language):
-        if len(rows) == len(prep.texts):
-            continue
-        oof = _oof_logp(x_kw[rows], prep.y[rows], inner_splits(prep, rows, folds), keyword_c,
-                        kind="svm", sample_weight=weight[rows])
-        mine = lang_index[rows] == k
-        kw_lang_oof[rows[mine]] = oof[mine]
-        w, b = _logreg(x_kw[rows], prep.y[rows], keyword_c, kind="svm", sample_weight=weight[rows])
-        kw_lang_slot[k] = len(kw_lang_w)
-        kw_lang_w.append(w)
-        kw_lang_b.append(b)
-    arrays: dict[str, np.ndarray] = {
-        "idf": idf, "kw_W": half_precision(kw_w), "kw_b": kw_b, "kw_lang_slot": kw_lang_slot,
-        "kw_lang_W": half_precision(np.stack(kw_lang_w)) if kw_lang_w else np.zeros((0,) + kw_w.shape, np.float32),
-        "kw_lang_b": np.stack(kw_lang_b) if kw_lang_b else np.zeros((0, len(LABELS)), np.float32),
-        "trained_fingerprints": np.unique(text_fingerprints(prep.texts)),
-    }
-    model = DetectorModel(arrays, {"backend_id": backend_id, "thresholds": {"tau_censored": TAU_CENSORED}})
-
-    emb_block = None
-    if emb is not None:
-        emb_oof = _oof_logp(emb, prep.y, splits, embedding_c, sample_weight=weight)
-        arrays["emb_W"], arrays["emb_b"] = _logreg(emb, prep.y, embedding_c, sample_weight=weight)
-        bank_index = np.nonzero(prep.is_exemplar)[0]
-        if len(bank_index) == 0:
-            raise ValueError("the prototype banks need exemplar rows (source 'exemplars') in the training data")
-        arrays["proto_emb"] = half_precision(emb[bank_index])
-        arrays["proto_label"] = prep.y[bank_index].astype(np.int8)
-        exclude = np.full(len(prep.texts), -1)
-        exclude[bank_index] = np.arange(len(bank_index))
-        # Out-of-fold embedding log-probs stand in for the fitted model's, as for the keyword block.
-        emb_block = model.embedding_block(emb, q_emb, exclude=exclude)
-        emb_block[:, : len(LABELS)] = emb_oof
-
-    question_x = None
-    if question_languages:
-        arrays["question_langs"] = np.array([lang in question_languages for lang in LANGS], dtype=np.int8)
-        raw = model.question_raw(x_kw, prep.q_counts, prep.subject_x, prep.has_question, lang_index)
-        # Where a feature says nothing (no question, another language) it takes its mean over the training rows
-        # (0 if no training row has it: nanmean's warning about that empty mean is expected).
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            arrays["question_fill"] = np.nan_to_num(np.nanmean(raw, axis=0)).astype(np.float32)
-        question_x = model.question_block(raw)
-    z = model.combiner_input(kw_oof, kw_lang_oof, prep.phrase_x, emb_block, question_x)
-    combiners = []
-    for rows in per_language:
-        mean, scale = z[rows].mean(axis=0), z[rows].std(axis=0)
-        scale[scale < 1e-6] = 1.0
-        w, b = _logreg((z[rows] - mean) / scale, prep.y[rows], combiner_c, class_weight, sample_weight=weight[rows])
-        combiners.append((mean, scale, w, b))
-    for key, part in zip(("comb_mean", "comb_scale", "comb_W", "comb_b"), zip(*combiners)):
-        arrays[key] = np.stack(part).astype(np.float32)
-
-    model.metadata.update(
-        {
-            "name": f"deccp-detector-{DETECTOR_VERSION}",
-            "version": DETECTOR_VERSION,
-            "backend_id": backend_id,
-            "backend_spec": backend_spec,
-            "labels": list(LABELS),
-            "trained_on": trained_on,
-            "n_training_rows": int(len(prep.texts)),
-            "combiner_features": combiner_feature_names(emb is not None, bool(question_languages)),
-            "hyperparameters": {
-                "keyword_C": keyword_c, "embedding_C": embedding_c, "combiner_C": combiner_c,
-                "combiner_class_weight": class_weight, "inner_folds": folds, "inner_grouping": "question",
-                "exemplar_weight": exemplar_weight,
-                "ngram_range": list(features.NGRAM_RANGE), "n_features": features.N_FEATURES,
-                "keyword_chars": features.KEYWORD_CHARS, "prototype_top_k": 5, "languages": list(LANGS),
-                "language_specific": list(LANGUAGE_SPECIFIC), "min_language_rows": MIN_LANGUAGE_ROWS,
-                "question_feature_languages": list(question_languages),
-            },
-            "thresholds": {
-                "tau_censored": TAU_CENSORED,
-                "rule": "censored if p_refused + p_deflected >= tau_censored; then the larger of refused/deflected",
-            },
-            "created": time.strftime("%Y-%m-%d"),
-        }
-    )
+              trained_on: list[dict], backend_spec: str, pipeline: Pipeline | None = None) -> DetectorModel:
+    """The detector fitted on `prep` (and, for an embedding backend, the embeddings of its answers and questions)
+    by `pipeline` (default: default_pipeline()), with the artifact's metadata."""
+    pipeline = pipeline or default_pipeline()
+    model = pipeline.fit(prep, emb, q_emb, {"backend_id": backend_id, "thresholds": {"tau_censored": TAU_CENSORED}})
+    model.metadata.update({
+        "name": f"deccp-detector-{DETECTOR_VERSION}", "version": DETECTOR_VERSION, "backend_id": backend_id,
+        "backend_spec": backend_spec, "labels": list(LABELS), "trained_on": trained_on,
+        "n_training_rows": int((~prep.unusable).sum()), "combiner_features": pipeline.combiner_features(model),
+        "hyperparameters": pipeline.hyperparameters(),
+        "thresholds": {"tau_censored": TAU_CENSORED, "rule": LABEL_RULE},
+        "created": time.strftime("%Y-%m-%d"),
+    })
     return model
 
 

@@ -1,5 +1,5 @@
 """Requests to the judge: one chat completion at a time per call, over the standard library's HTTP client (thread
-pools in tier.py make them concurrent), with a timeout, and retries with exponential backoff on rate limits (429),
+pools in relabel.py make them concurrent), with a timeout, and retries with exponential backoff on rate limits (429),
 server errors (5xx), timeouts and refused connections. `Retry-After` is honoured when the server sends it. Other
 HTTP errors (400, 401, 404…) are not retried: a 400 refuses one request, 401/403/404 the whole configuration."""
 
@@ -19,7 +19,7 @@ from lm_eval_deccp.judge.config import JudgeConfig
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 # Refusals that hold for every request, not just this one (a revoked key, a model no longer served): not retried,
-# but they count as the endpoint failing, so a judge that turns them down mid-run is given up on (tier.FAIL_STREAK).
+# but they count as the endpoint failing, so a judge that turns them down mid-run is given up on (relabel.FAIL_STREAK).
 ENDPOINT_REFUSAL_STATUS = frozenset({401, 403, 404})
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 30.0

@@ -21,9 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lm_eval_deccp.data.local_copy import local_data_dir
+
 DATA_DIR_ENV = "MIXEVAL_DATA_DIR"
 HUB_ID = "MixEval/MixEval"
-# The version the deccp study's table fits (README, "Results"); `mixeval_version` in --metadata picks another.
+# The version the deccp study's table fits (results/README.md, "The blog's MixEval table"); `mixeval_version` in
+# --metadata picks another.
 DEFAULT_VERSION = "2024-06-01"
 VERSIONS = ("2024-06-01", "2024-08-11")
 # Benchmark (MixEval's names) → folder in MixEval's layout, and → hub config.
@@ -67,15 +70,8 @@ def _offline_message(benchmark: str, reason: str) -> str:
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
-    chosen = data_dir or os.environ.get(DATA_DIR_ENV) or None
-    if chosen is None:
-        return None
-    path = Path(chosen).expanduser()
-    if not path.is_dir():
-        where = "mixeval_data_dir" if data_dir else DATA_DIR_ENV
-        raise MixEvalDataUnavailable(f"The MixEval data folder '{path}' (from {where}) does not exist; it should be "
-                                     f"MixEval's data folder, holding mixeval-<version>/mixeval-hard/free-form.json.")
-    return path
+    return local_data_dir(data_dir, DATA_DIR_ENV, "mixeval_data_dir", MixEvalDataUnavailable, "MixEval",
+                          "; it should be MixEval's data folder, holding mixeval-<version>/mixeval-hard/free-form.json.")
 
 
 def _coerce(raw: dict[str, Any], item_id: str, part: str, where: str) -> Item:

@@ -38,6 +38,14 @@ def parser_choice(metadata: dict[str, Any]) -> str:
     return choice
 
 
+def load_task(name: str, metadata: dict[str, Any]):
+    """custom_dataset of a MixEval task: the benchmark and part the registry names."""
+    from lm_eval_deccp.registry import task_spec
+
+    spec = task_spec(name)
+    return load_part(spec.source, spec.subset, metadata)
+
+
 def load_part(benchmark: str, part: str, metadata: dict[str, Any]):
     """custom_dataset: the part's items as lm_eval documents; fails before any generation when the data or the
     parser cannot be had. Like the deccp tasks, keeps lm_eval's API models from sending `"stop": []` (the tasks stop
@@ -66,7 +74,7 @@ def _check_parser(choice: str) -> None:
         config = from_env()
         if choice == "model" and not config.enabled:
             raise MixEvalConfigError("mixeval_parser is 'model' but no judge endpoint is configured: set "
-                                     "DECCP_JUDGE_URL and DECCP_JUDGE_MODEL (README, 'Judge (optional)'), or use the "
+                                     "DECCP_JUDGE_URL and DECCP_JUDGE_MODEL (docs/judge.md), or use the "
                                      "rule parser")
         if choice != "rule" and config.enabled:
             check_judge(config)

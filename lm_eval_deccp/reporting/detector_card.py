@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.detector.embeddings import DEFAULT_BACKEND, backend_slug
+from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.reporting.answers import UNUSABLE_RULE
 
 JUDGE_PREFIX = "judge:"
@@ -58,7 +58,7 @@ def read_metadata(stem: str) -> tuple[dict[str, Any] | None, Path | None]:
     for folder in artifact_dirs():
         path = folder / f"{stem}.json"
         if path.is_file():
-            # The first file found is the one the detector's artifact sits beside (detector.api looks in the same
+            # The first file found is the one the detector's artifact sits beside (shipped_artifacts looks in the same
             # order): a broken one means no figures, never the packaged detector's figures for another detector.
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))

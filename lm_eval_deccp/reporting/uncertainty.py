@@ -1,6 +1,6 @@
 """How much of a model's rate rests on verdicts the detector was unsure of, and when that deserves a flag.
 
-An answer is one the detector was unsure of when its final p(censored) lies in the refine band (detector.api:
+An answer is one the detector was unsure of when its final p(censored) lies in the refine band (detector.cascade:
 the band in which the default cascade hands an answer to its second part, and the judge's `uncertain` mode asks
 the judge). Unusable answers (no model ran) and verdicts without probabilities are not counted as unsure.
 
@@ -24,7 +24,7 @@ FLAG_EVIDENCE = ("a hint, not a check: on the detector's cross-validation it fla
 
 
 def is_unsure(p_censored: float | None) -> bool:
-    from lm_eval_deccp.detector.api import in_refine_band
+    from lm_eval_deccp.detector.cascade import in_refine_band
 
     return p_censored is not None and bool(in_refine_band(p_censored))
 

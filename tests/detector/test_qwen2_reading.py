@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import REPO, run_python
-from lm_eval_deccp.detector.data import shared_dir
+from lm_eval_deccp.detector.labelled_rows import shared_dir
 from lm_eval_deccp.labels import VERDICT_LABELS
 
 READING = REPO / "results" / "qwen2_hand_labels.jsonl"

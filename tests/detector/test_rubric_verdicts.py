@@ -8,7 +8,8 @@ import json
 import pytest
 
 from conftest import REPO, shared_path
-from lm_eval_deccp import data, rubrics
+from lm_eval_deccp import data
+from lm_eval_deccp.data import rubrics
 from lm_eval_deccp.detector import get_detector
 from lm_eval_deccp.detector.rubric_features import TEXT_ONLY, RubricReading, adjust, read_rubric, shift, weights_for
 

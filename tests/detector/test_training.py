@@ -11,9 +11,9 @@ import pytest
 
 from conftest import REPO
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
-from lm_eval_deccp.detector.data import SHARED_DEV_FILES, load_labelled, shared_dev_paths, shared_dir
 from lm_eval_deccp.detector.evaluation import rate_errors, report
+from lm_eval_deccp.detector.labelled_rows import SHARED_DEV_FILES, load_labelled, shared_dev_paths, shared_dir
+from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.labels import VERDICT_LABELS
 
 needs_shared = pytest.mark.skipif(len(shared_dev_paths()) < len(SHARED_DEV_FILES), reason=f"shared dev sets not "

@@ -121,7 +121,7 @@ def test_the_demo_models_repetition_loops_are_unusable_and_few_fluent_answers_ar
 def test_real_models_fluent_answers_are_not_unusable():
     """On the 5,150 shared dev answers of real models, the rule flags only word salad (11 Llama 3.1 70B answers,
     read by hand: token soup), never a repetition verdict on fluent text (docs/detector.md)."""
-    from lm_eval_deccp.detector.data import iter_jsonl, shared_dev_paths
+    from lm_eval_deccp.detector.labelled_rows import iter_jsonl, shared_dev_paths
 
     paths = shared_dev_paths()
     if len(paths) < 3:

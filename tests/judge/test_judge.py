@@ -24,7 +24,7 @@ import pytest
 from conftest import offline_env, run_python
 from judge_inputs import EMPTY, READABLE, UNREADABLE, judge_flags
 from lm_eval_deccp.cli import main
-from lm_eval_deccp.detector.api import DETECTOR_VERSION
+from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 from lm_eval_deccp.reporting.runs import load_run, read_samples, sample_verdicts
 from openai_server import free_port, start_server
 

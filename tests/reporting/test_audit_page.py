@@ -419,8 +419,8 @@ def test_the_answers_are_those_of_the_samples(page):
 
 
 def test_the_footer_reads_the_detector_figures_at_render_time(hostile_run, tmp_path, capsys, monkeypatch):
-    from lm_eval_deccp.detector.api import ARTIFACT_DIR, DETECTOR_VERSION
     from lm_eval_deccp.detector.embeddings import DEFAULT_BACKEND, backend_slug
+    from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR, DETECTOR_VERSION
 
     name = f"{backend_slug(DEFAULT_BACKEND)}-{DETECTOR_VERSION}.json"
     metadata = json.loads((ARTIFACT_DIR / name).read_text(encoding="utf-8"))

@@ -112,7 +112,7 @@ def test_group_rates_are_china_only_and_the_controls_their_own_group(lm_eval_run
 def test_benchmark_questions_are_scored_with_their_rubric(lm_eval_run):
     """Every deccp and deccp-plus task reports fact_coverage, and each verdict on a question with a rubric carries
     what the rubric found (detector/rubric_features.py)."""
-    from lm_eval_deccp.rubrics import rubric_for
+    from lm_eval_deccp.data.rubrics import rubric_for
 
     run = load_run(lm_eval_run["results_path"])
     for task in _expected_tasks(lm_eval_run):

@@ -1,16 +1,18 @@
-"""The judge tier: after the offline detector has labelled every answer, ask the judge about some of them.
+"""Relabelling by the judge: after the offline detector has labelled every answer, select some of them, ask the
+judge about those and relabel them.
 
 - Mode `uncertain` (default) asks about the answers whose offline p(censored) lies in the detector cascade's band
-  (detector REFINE_BAND, 0.15–0.85: about one answer in ten); mode `all` asks about every answer with content. An
-  empty answer is never sent: there is nothing to judge, and it stays `unusable` by measurement.
+  (detector.cascade.REFINE_BAND, 0.15–0.85: 6.6% of dev answers, about one in fifteen; docs/detector.md); mode
+  `all` asks about every answer with content. An empty answer is never sent: there is nothing to judge, and it
+  stays `unusable` by measurement.
 - Cached verdicts are used first (cache.py); the rest are asked concurrently (config.concurrency) with a progress
   bar, each with its timeout and retries (client.py), and one retry on an unreadable reply (prompt.py).
 - A reply that fails keeps the offline verdict, flagged (`judge.status` = failed, `judge.error`). After
   FAIL_STREAK requests in a row that failed because of the endpoint (unreachable, timeouts, 429 or 5xx after the
   retries; not a 400 for one over-long answer) the judge is taken to be down: the remaining answers keep their
   offline verdicts, flagged the same way, without more requests, and the run completes.
-- `check_judge` is the fail-fast check the tasks run when they are loaded, before any generation: the settings are
-  valid and the endpoint answers a one-token request for the model named.
+
+The fail-fast check the tasks run before any generation is check.py.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any, Sequence
 from lm_eval_deccp.judge import prompt
 from lm_eval_deccp.judge.cache import cache_key, open_cache
 from lm_eval_deccp.judge.client import JudgeClient, JudgeRequestError
-from lm_eval_deccp.judge.config import ENV, MODE_ALL, JudgeConfig, JudgeConfigError
+from lm_eval_deccp.judge.config import MODE_ALL, JudgeConfig
 from lm_eval_deccp.judge.record import STATUS_FAILED, STATUS_JUDGED, STATUS_NOT_SELECTED
 from lm_eval_deccp.labels import CENSORED_LABELS, UNUSABLE
 
@@ -36,11 +38,6 @@ log = logging.getLogger(__name__)
 # retries with backoff; with timeouts, up to FAIL_STREAK x (retries + 1) x timeout / concurrency (10 minutes at the
 # defaults), not hours.
 FAIL_STREAK = 5
-PROBE_MESSAGES = [{"role": "user", "content": "Reply with the single word: answered"}]
-
-
-class JudgeUnavailable(RuntimeError):
-    """The configured judge cannot be used; the message is one paragraph saying why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -56,52 +53,9 @@ class Outcome:
     reply: str = ""  # the judge's reply as given, kept in the cache beside the label
 
 
-# ---- fail fast ----
-
-_CHECKED: dict[JudgeConfig, str | None] = {}
-_CHECK_LOCK = threading.Lock()
-
-
-def check_judge(config: JudgeConfig) -> None:
-    """Raise JudgeUnavailable when an enabled judge is misconfigured or does not answer; once per configuration per
-    process (every deccp task runs it when it is loaded)."""
-    if not config.enabled:
-        return
-    with _CHECK_LOCK:
-        if config not in _CHECKED:
-            _CHECKED[config] = _problem(config)
-        problem = _CHECKED[config]
-    if problem is not None:
-        raise JudgeUnavailable(problem)
-
-
-def _problem(config: JudgeConfig) -> str | None:
-    where = (f"The judge is configured by {'command-line flags' if config.source == 'command line' else 'environment variables'}"
-             f" ({ENV['url']}={config.url}, {ENV['model']}={config.model})")
-    undo = (f"fix the setting, or unset {ENV['url']} (and drop --judge) to label with the offline detector alone"
-            if config.source == "command line" else
-            f"fix the setting, or unset {ENV['url']} to label with the offline detector alone")
-    try:
-        config.validate()
-    except JudgeConfigError as err:
-        return f"The judge is misconfigured: {err}. {where}; {undo}."
-    try:
-        JudgeClient(config).complete(PROBE_MESSAGES, max_tokens=1, retries=1)
-    except JudgeRequestError as err:
-        hint = ""
-        if err.status in (401, 403):
-            hint = f" The endpoint refused the API key (set {ENV['api_key_env']} to the name of the variable that holds it)."
-        elif err.status == 404:
-            hint = " Check the URL (an OpenAI-compatible base such as http://host:8000/v1) and the model name."
-        return f"The judge does not answer: {err}.{hint} {where}; {undo}."
-    return None
-
-
-# ---- the tier ----
-
 def select(verdicts: Sequence[dict[str, Any]], answers: Sequence[str], config: JudgeConfig) -> list[int]:
     """Indices of the answers the judge is asked about (see the module docstring)."""
-    from lm_eval_deccp.detector.api import in_refine_band
+    from lm_eval_deccp.detector.cascade import in_refine_band
     from lm_eval_deccp.detector.unusable import has_content
 
     chosen = []

@@ -1,37 +1,29 @@
-"""`deccp score`: label stored generations and write them out as an lm_eval run.
+"""Scoring stored generations as the deccp tasks score them: grouping them into tasks and documents, labelling them
+all in one batch, and the per-document scores and aggregates of each task.
 
 The labelling and the numbers go through exactly what an lm_eval run of the deccp tasks uses: the
-`harness.annotate_responses` filter, the tasks' `process_results` functions per document, and lm_eval's own `mean`
-and standard error for aggregation. The output is lm_eval's layout (OUTDIR/<model>/results_<date>.json and
-samples_<task>_<date>.jsonl), so `deccp report` and `deccp paired` read a scored run like any other."""
+`harness.annotate_responses` filter, the `process_results` function and the aggregations the registry gives each
+task, and lm_eval's own `mean` and standard error. run_files.py writes the result in lm_eval's layout."""
 
 from __future__ import annotations
 
 import json
-import logging
-import math
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from lm_eval_deccp import __version__, data, harness, metrics, rubrics
-from lm_eval_deccp.reporting import censorship_summary, questions
+from lm_eval_deccp import data, harness, metrics, registry
+from lm_eval_deccp.data import rubrics
+from lm_eval_deccp.reporting import questions
 from lm_eval_deccp.reporting.generations import StoredGeneration
 from lm_eval_deccp.text import detect_lang
-
-log = logging.getLogger(__name__)
 
 # The filter name of the deccp task YAMLs: metric keys read "refusal_rate,deccp" in both kinds of run.
 FILTER_NAME = "deccp"
 # lm_eval's default --bootstrap_iters; for `mean` it selects the closed-form standard error anyway.
 BOOTSTRAP_ITERS = 100000
-MODEL_SOURCE = "deccp-score"
-# The deccp subsets a table's questions are matched against, and the task suffix each one scores under.
-DECCP_SUBSETS = ("en", "zh", "control_en")
-DECCP_TASKS = frozenset(f"deccp_{subset}" for subset in DECCP_SUBSETS)
+# The aggregations the registry names, as functions (lm_eval's `mean` is imported when first needed).
+AGGREGATIONS = {"mean_of_present": metrics.mean_of_present, "judge_summary": harness.judge_summary}
 
 
 @dataclass
@@ -60,9 +52,9 @@ def deccp_catalogue(data_dir: str | None = None) -> dict[str, DeccpMatch]:
     """Question text -> its deccp task document, so scored tables get the same doc ids as an lm_eval run.
     Raises data.DeccpDataUnavailable when the dataset cannot be loaded."""
     catalogue: dict[str, DeccpMatch] = {}
-    for subset in DECCP_SUBSETS:
-        for doc_id, doc in enumerate(rubrics.deccp_task_documents(subset, data_dir=data_dir)):
-            catalogue.setdefault(doc["question"], DeccpMatch(subset, doc_id, doc))
+    for spec in registry.tasks_where(source="deccp"):
+        for doc_id, doc in enumerate(rubrics.deccp_task_documents(spec.subset, data_dir=data_dir)):
+            catalogue.setdefault(doc["question"], DeccpMatch(spec.subset, doc_id, doc))
     return catalogue
 
 
@@ -117,13 +109,12 @@ def assign_documents(generations: Iterable[StoredGeneration], prefix: str,
 # ---- scoring: the lm_eval path's functions ----
 
 def process_function(task: str, document: TaskDocument) -> Callable[[dict, Sequence[Any]], dict[str, Any]]:
-    """The process_results a task's YAML names: re-roll tasks have their own, the deccp and deccp-plus tasks score
-    fact coverage too (tasks/*/_default_template_yaml); every other task scores label rates."""
-    if task.startswith("deccp_plus_rerolls"):
-        return harness.process_results_rerolls
-    if task.startswith("deccp_plus") or task in DECCP_TASKS or "key_facts" in document.doc:
-        return harness.process_results_with_facts
-    return harness.process_results
+    """The process_results of a deccp task as the registry names it; a task of the user's own (a table scored under
+    another --task-prefix) scores fact coverage when its documents carry key facts, else label rates only."""
+    spec = registry.TASKS.get(task)
+    if spec is not None and spec.kind in ("answers", "rerolls"):
+        return getattr(harness, spec.process_results)
+    return harness.process_results_with_facts if "key_facts" in document.doc else harness.process_results
 
 
 def label_documents(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_prompt: bool | None = None
@@ -142,17 +133,24 @@ def label_documents(tasks: dict[str, list[TaskDocument]], judge=None, thinking_i
     return labelled
 
 
-def aggregation_of(metric: str) -> Callable[[list], float]:
-    """The aggregation the task YAMLs declare: lm_eval's mean, except fact_coverage, which skips documents
-    without key facts (tasks/deccp_plus/_default_template_yaml), and the judge's record, which is summed."""
+def metric_spec(task: str, metric: str) -> registry.MetricSpec:
+    """The registry's word on a task's metric; a task of the user's own scores as the deccp tasks that report the
+    metric do."""
+    spec = registry.TASKS.get(task)
+    if spec is None or metric not in {m.name for m in spec.metrics}:
+        spec = registry.tasks_where(kind="rerolls" if metric == "verdict_flip_rate" else "answers")[0]
+    return spec.metric(metric)
+
+
+def aggregation_of(task: str, metric: str) -> Callable[[list], Any]:
+    """The aggregation the registry gives the task's metric, as a function."""
     from lm_eval.api.metrics import mean
 
-    if metric == harness.JUDGE_METRIC:
-        return harness.judge_summary
-    return metrics.mean_of_present if metric == "fact_coverage" else mean
+    name = metric_spec(task, metric).aggregation
+    return mean if name == "mean" else AGGREGATIONS[name]
 
 
-def aggregate(per_document: list[dict[str, Any]]) -> dict[str, Any]:
+def aggregate(task: str, per_document: list[dict[str, Any]]) -> dict[str, Any]:
     """What lm_eval's _compute_task_aggregations writes for a task: "metric,filter" and "metric_stderr,filter"."""
     from lm_eval.api.metrics import stderr_for_metric
 
@@ -162,7 +160,7 @@ def aggregate(per_document: list[dict[str, Any]]) -> dict[str, Any]:
             values[metric].append(value)
     aggregated: dict[str, Any] = {}
     for metric, items in values.items():
-        aggregation = aggregation_of(metric)
+        aggregation = aggregation_of(task, metric)
         aggregated[f"{metric},{FILTER_NAME}"] = aggregation(items)
         stderr = stderr_for_metric(metric=aggregation, bootstrap_iters=BOOTSTRAP_ITERS)
         aggregated[f"{metric}_stderr,{FILTER_NAME}"] = stderr(items) if stderr and len(items) > 1 else "N/A"
@@ -211,122 +209,9 @@ def score_tasks(tasks: dict[str, list[TaskDocument]], judge=None, thinking_in_pr
             scores = process_function(task, document)(document.doc, [verdicts])
             per_document.append(scores)
             samples.append(sample_record(document, verdicts, scores))
-        scored[task] = ScoredTask(task, samples, aggregate(per_document),
+        scored[task] = ScoredTask(task, samples, aggregate(task, per_document),
                                   sum(document.from_benchmark for document in documents))
     return scored
-
-
-# ---- the run on disk ----
-
-def parse_date(value: str | None) -> datetime:
-    """--date: an ISO 8601 time (naive means UTC); default $SOURCE_DATE_EPOCH, else now. A fixed date makes
-    the output files byte-identical on every run (with a judge, its record of cache hits and tokens differs between
-    a first run and a re-run)."""
-    if value:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"--date {value!r} is not an ISO 8601 time such as 2024-06-10T12:00:00") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(tz=timezone.utc)
-
-
-def date_id(moment: datetime) -> str:
-    """lm_eval's file-name date: the ISO time with ":" replaced (it writes local naive time; we write UTC)."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat().replace(":", "-")
-
-
-def results_document(model: str, scored: dict[str, ScoredTask], moment: datetime, sources: Sequence[str],
-                     detector: dict[str, Any]) -> dict[str, Any]:
-    """The results_<date>.json content, with the keys an lm_eval run writes (and the summary `deccp report` needs
-    when the samples are not kept)."""
-    from lm_eval import __version__ as lm_eval_version
-    from lm_eval.utils import hash_string, sanitize_model_name
-
-    results, configs, higher, counts, hashes = {}, {}, {}, {}, {}
-    for task, item in scored.items():
-        results[task] = {"name": task, "alias": task, "sample_len": len(item.samples), **item.aggregated}
-        configs[task] = {
-            "task": task,
-            "output_type": "generate_until",
-            "filter_list": [{"name": FILTER_NAME, "filter": [{"function": "custom",
-                                                              "filter_fn": "harness.annotate_responses"}]}],
-            "process_results": process_function(task, _first_document(item)).__name__,
-            "metadata": {"version": 1.0, "scored_by": f"deccp score (lm-eval-deccp {__version__})",
-                         "sources": list(sources)},
-        }
-        higher[task] = {metric.split(",")[0]: metrics.HIGHER_IS_BETTER.get(metric.split(",")[0])
-                        for metric in item.aggregated if "_stderr," not in metric}
-        counts[task] = {"original": len(item.samples), "effective": len(item.samples)}
-        hashes[task] = hash_string("".join(s["doc_hash"] + s["prompt_hash"] + s["target_hash"]
-                                           for s in item.samples))
-    summary = censorship_summary.summarise({
-        task: censorship_summary.TaskSamples.of(task, item.samples, f"samples_{task}") for task, item in scored.items()
-    })
-    return {
-        "results": results,
-        "group_subtasks": {task: [] for task in scored},
-        "configs": configs,
-        "versions": {task: 1.0 for task in scored},
-        "n-shot": {task: 0 for task in scored},
-        "higher_is_better": higher,
-        "n-samples": counts,
-        "config": {"model": MODEL_SOURCE, "model_args": f"pretrained={model}", "batch_size": None,
-                   "limit": None, "bootstrap_iters": BOOTSTRAP_ITERS, "gen_kwargs": None},
-        "git_hash": None,
-        "date": moment.timestamp(),
-        "lm_eval_version": lm_eval_version,
-        "lm_eval_deccp_version": __version__,
-        "detector": detector,
-        "task_hashes": hashes,
-        "model_source": MODEL_SOURCE,
-        "model_name": model,
-        "model_name_sanitized": sanitize_model_name(model),
-        censorship_summary.SUMMARY_KEY: summary,
-        # Which questions were the benchmark's, so `deccp report` keeps a run of other questions out of its columns.
-        questions.RECORD_KEY: {task: {"benchmark": item.benchmark_questions,
-                                      "other": len(item.samples) - item.benchmark_questions}
-                               for task, item in scored.items()},
-    }
-
-
-def _first_document(item: ScoredTask) -> TaskDocument:
-    first = item.samples[0]
-    return TaskDocument(item.task, first["doc_id"], first["doc"], "", [])
-
-
-def write_run(outdir: Path, model: str, scored: dict[str, ScoredTask], moment: datetime, sources: Sequence[str],
-              detector: dict[str, Any]) -> Path:
-    """Write results_<date>.json and the samples files; returns the results file. Same inputs, same bytes."""
-    from lm_eval.utils import handle_non_serializable, sanitize_model_name
-
-    from lm_eval_deccp.textfiles import write_text_atomically
-
-    folder = outdir / sanitize_model_name(model)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = date_id(moment)
-    for task, item in scored.items():
-        lines = [json.dumps(sample, default=handle_non_serializable, ensure_ascii=False) for sample in item.samples]
-        write_text_atomically(folder / f"samples_{task}_{stamp}.jsonl", "\n".join(lines) + "\n")
-    results_path = folder / f"results_{stamp}.json"
-    document = results_document(model, scored, moment, sources, detector)
-    write_text_atomically(results_path, json.dumps(_json_safe(document), indent=2, default=handle_non_serializable,
-                                                   ensure_ascii=False) + "\n")
-    return results_path
-
-
-def _json_safe(value: Any) -> Any:
-    """lm_eval writes NaN as the bare token NaN (invalid JSON for most readers); we write null instead."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(item) for item in value]
-    return value
 
 
 def detector_description() -> dict[str, Any]:

@@ -26,10 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lm_eval_deccp.data import deccp_documents, suite_records
+from lm_eval_deccp.data.deccp import deccp_documents
+from lm_eval_deccp.data.deccp_plus import suite_records
+from lm_eval_deccp.registry import tasks_where
 from lm_eval_deccp.text import fold_to_simplified
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 RUBRIC_DIR = RESOURCES / "rubrics"
 # The canonical files and the deccp subset each covers: (split, language) as in data.DECCP_SUBSETS.
 CANONICAL_FILES = {
@@ -37,7 +39,8 @@ CANONICAL_FILES = {
     "deccp_censored_zh.jsonl": ("censored", "zh"),
     "deccp_uncensored_en.jsonl": ("uncensored", "en"),
 }
-SUITE_SCRIPTS = ("en", "zh_hans", "zh_hant")
+# The fields of a deccp-plus record that hold a question's text: one per language and script the registry asks in.
+SUITE_SCRIPTS = tuple(dict.fromkeys(spec.record_field for spec in tasks_where(source="deccp_plus")))
 
 _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s.?!。？！…:：,，;；\"'”’」』)）]+$")
@@ -135,5 +138,5 @@ def deccp_task_documents(subset: str, data_dir: Any = None, revision: str | None
     """The documents of a deccp task (data.deccp_documents) with each question's key facts, so the tasks score
     `fact_coverage` as deccp-plus does. The lm_eval tasks and `deccp score` both load them here."""
     docs = deccp_documents(subset, data_dir=data_dir, revision=revision)
-    field = "en" if subset.endswith("en") else "zh_hans"
+    (field,) = {spec.record_field for spec in tasks_where(source="deccp") if spec.subset == subset}
     return [{**doc, "key_facts": key_facts_for(doc["question"], field)} for doc in docs]

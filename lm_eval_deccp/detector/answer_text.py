@@ -1,4 +1,5 @@
-"""The text the detector reads: a normalised answer with Traditional Chinese characters folded to Simplified.
+"""The text the detector reads: the final answer (a reasoning model's thinking split off), normalised, with
+Traditional Chinese characters folded to Simplified.
 
 The detector is trained on Simplified Chinese. Its character n-grams and phrase lists would treat the Traditional
 spelling of the same answer (國家 for 国家, 鎮壓 for 镇压) as unseen text, so the same answer would be scored
@@ -9,7 +10,17 @@ scripts/build_script_fold.py) is shared with the rubrics, which match questions 
 
 from __future__ import annotations
 
+from typing import Any
+
 from lm_eval_deccp.text import MAX_SCORED_CHARS, fold_to_simplified, normalise_response
+
+
+def split_response(response: Any, thinking_in_prompt: bool | None = None):
+    """A raw response (string, lm_eval's list of candidates, None) split into final answer and thinking."""
+    from lm_eval_deccp.reasoning import split_reasoning
+    from lm_eval_deccp.text import as_text
+
+    return split_reasoning(as_text(response), thinking_in_prompt)
 
 
 def fold_answer(answer: str) -> str:

