@@ -7,9 +7,10 @@
 #
 # The leaderboard is made from every results_*.json under results/, so runs added here (e.g. lm_eval runs of the
 # demo model) join it on the next regeneration. Every output is byte-identical on re-run: `deccp score` gets a
-# fixed --date, and `deccp report` is deterministic. tests/test_report.py runs this script's report step into a
-# temporary folder and compares it with the committed leaderboard (tests/test_audit_page.py likewise the audit page),
-# and tests/test_score.py checks the Qwen2 results against the shared generations.
+# fixed --date, and `deccp report` is deterministic. The tests run this script's report step once into a temporary
+# folder (tests/conftest.py) and compare it with the committed leaderboard (tests/reporting/test_report.py) and audit
+# page (tests/reporting/test_audit_page.py); tests/tasks/test_score.py checks the Qwen2 results against the shared
+# generations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}

@@ -1,5 +1,16 @@
-"""Shared fixtures: where the shared (not ours) data lives, the demo model, and ONE real lm_eval run per test
-session that the integration tests all read (generation on a CPU is the slow part, so it happens once)."""
+"""Shared fixtures: where the shared (not ours) data lives, the demo model, ONE real lm_eval run per test session
+that the integration tests all read (generation on a CPU is the slow part, so it happens once), one server, one
+browser, and the hostile run the audit page and spot-check tests read.
+
+Every test that starts lm_eval, a server or the browser is marked `slow`: from the fixtures it uses (SLOW_FIXTURES,
+applied by pytest_collection_modifyitems), or, when it starts one itself, by its own `@pytest.mark.slow`, as is a
+test that runs minutes of CPU otherwise (training the detector, the whole dev sets). So `pytest -m "not slow"` is the
+fast inner loop and `pytest` runs everything.
+
+The test folders mirror the package (tests/detector/ tests lm_eval_deccp/detector/, ...; tests/tasks/ the task YAMLs
+and real lm_eval runs) and have no __init__.py: pytest puts this folder on sys.path for conftest.py, so the helper
+modules beside it (openai_server.py, headless_chromium.py, hostile_answers.py, judge_inputs.py) import from every
+folder, and test file names must be unique across the folders."""
 
 from __future__ import annotations
 
@@ -12,6 +23,26 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# A fixture that starts lm_eval, a server or the browser -> what it starts (those of a test module name it); a
+# test that uses one, directly or through another fixture, is marked slow.
+SLOW_FIXTURES = {
+    "lm_eval_run": "the lm_eval CLI on the demo model (the session's run)",
+    "demo_server": "`transformers serve` on the demo model",
+    "browser": "headless Chromium",
+    "group_run": "the lm_eval CLI on the demo model for deccp_mixeval_hard (tests/mixeval/test_mixeval_run.py)",
+    "task_manager": "lm_eval's task index",
+    # Not lm_eval, but the same work: the demo model loaded and run on CPU (tests/abliteration/test_abliteration.py).
+    "direction_dir": "`deccp direction` on the demo model",
+    "abliterated_dir": "`deccp abliterate` on the demo model (both models run to measure the edit)",
+}
+# The audit page and the spot-check page set this when their script has run.
+READY = "document.documentElement.dataset.ready === 'true'"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def leaderboard_runs() -> list[str]:
@@ -109,3 +140,54 @@ def demo_server(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("server"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (tests/headless_chromium.py); without it the browser tests skip, saying
+    how to install it, except under CI, where they fail."""
+    from headless_chromium import Browser, find_chromium
+
+    if not find_chromium():
+        message = "needs Chromium for the browser tests: apt-get install -y chromium (or set DECCP_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with Browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory) -> Path:
+    """The `deccp score` run of answers full of markup (tests/hostile_answers.py)."""
+    from hostile_answers import write_hostile_run
+
+    out = tmp_path_factory.mktemp("hostile_run")
+    write_hostile_run(tmp_path_factory.mktemp("hostile_inputs"), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def regenerated_results(tmp_path_factory) -> Path:
+    """results/regenerate.sh's own report step (--report-only), run once into a temporary folder: the leaderboards,
+    their chart and the audit page, for the tests that compare them with the committed ones."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        pytest.skip("results/regenerate.sh draws leaderboard.png, which needs matplotlib (the [report] extra)")
+    out = tmp_path_factory.mktemp("regenerated")
+    proc = subprocess.run(["bash", str(REPO / "results" / "regenerate.sh"), "--report-only"], capture_output=True,
+                          text=True, cwd=REPO, timeout=900,
+                          env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(out)))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def task_manager():
+    """lm_eval's task index with this worktree's tasks/ included (building it reads every YAML lm_eval has)."""
+    from lm_eval.tasks import TaskManager
+
+    from lm_eval_deccp.paths import tasks_dir
+
+    return TaskManager(include_path=tasks_dir())

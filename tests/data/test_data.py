@@ -46,6 +46,7 @@ def test_offline_without_a_copy_names_the_environment_variable():
     assert "DECCP_DATA_DIR" in proc.stderr and "deccp_data_dir" in proc.stderr
 
 
+@pytest.mark.slow
 def test_lm_eval_offline_without_a_copy_prints_one_paragraph(tmp_path):
     # lm_eval's dummy model: the dataset error comes before any generation, so no real model needs loading.
     proc = run_python("-m", "lm_eval", "--model", "dummy", "--tasks", "deccp_en", "--limit", "1",

@@ -18,6 +18,7 @@ def _ls_tasks(*extra: str, env=None):
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_bare_lm_eval_ls_lists_the_deccp_tasks():
     listing = _ls_tasks()
     for name in DECCP_TASK_NAMES:
@@ -25,12 +26,14 @@ def test_bare_lm_eval_ls_lists_the_deccp_tasks():
     assert "|gsm8k " in listing, "lm_eval's own tasks are still there"
 
 
+@pytest.mark.slow
 def test_the_hook_can_be_switched_off():
     listing = _ls_tasks(env=offline_env(DECCP_AUTOLOAD="0"))
     assert "|deccp_en " not in listing
     assert "|gsm8k " in listing
 
 
+@pytest.mark.slow
 def test_a_users_include_path_works_alongside(tmp_path):
     (tmp_path / "my_task.yaml").write_text(textwrap.dedent("""\
         task: my_private_task
@@ -47,6 +50,7 @@ def test_a_users_include_path_works_alongside(tmp_path):
     assert "|deccp_en " in listing
 
 
+@pytest.mark.slow
 def test_renamed_lm_eval_internals_give_a_warning_not_a_crash():
     script = textwrap.dedent("""\
         import warnings

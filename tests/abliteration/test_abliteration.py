@@ -142,6 +142,7 @@ def test_card_reports_kl_and_projections(abliterated_dir):
     assert "KL mean" in (abliterated_dir / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_abliterated_folder_runs_in_lm_eval(tmp_path, abliterated_dir):
     out = tmp_path / "run"
     proc = run_python("-m", "lm_eval", "--model", "hf", "--model_args", f"pretrained={abliterated_dir},dtype=float32",

@@ -238,14 +238,14 @@ def test_offline_score_does_not_wait_for_the_hub(tmp_path, monkeypatch):
     """With the hub unreachable, the dataset lookup gives up at once instead of retrying (~25 s before)."""
     import time
 
-    from lm_eval_deccp import data
+    from lm_eval_deccp.data import deccp
 
     monkeypatch.delenv("DECCP_DATA_DIR", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    data._load_deccp_splits.cache_clear()
+    deccp._load_deccp_splits.cache_clear()
     started = time.monotonic()
-    with pytest.raises(data.DeccpDataUnavailable) as caught:
-        data.deccp_documents("en")
+    with pytest.raises(deccp.DeccpDataUnavailable) as caught:
+        deccp.deccp_documents("en")
     assert time.monotonic() - started < 1.0
     assert caught.value.reason == "HF_HUB_OFFLINE is set"
 

@@ -166,15 +166,10 @@ def test_a_data_folder_without_the_version_says_what_it_has(tmp_path):
         data.load("mixeval_hard", "freeform", tmp_path)
 
 
-def test_lm_evals_index_resolves_the_mixeval_tasks_and_groups():
-    from lm_eval.tasks import TaskManager
-
-    from lm_eval_deccp.paths import tasks_dir
-
-    manager = TaskManager(include_path=tasks_dir())
-    assert {"mixeval_hard", "mixeval", "deccp_mixeval_hard"} <= set(manager.all_groups)
+def test_lm_evals_index_resolves_the_mixeval_tasks_and_groups(task_manager):
+    assert {"mixeval_hard", "mixeval", "deccp_mixeval_hard"} <= set(task_manager.all_groups)
     assert {"mixeval_hard_freeform", "mixeval_hard_multichoice", "mixeval_freeform", "mixeval_multichoice"} \
-        <= set(manager.all_tasks)
+        <= set(task_manager.all_tasks)
 
 
 def test_parser_settings_that_cannot_work_are_clear_errors(monkeypatch):

@@ -22,15 +22,12 @@ from pathlib import Path
 import pytest
 
 from conftest import offline_env, run_python
+from judge_inputs import EMPTY, READABLE, UNREADABLE, judge_flags
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 from lm_eval_deccp.reporting.reading.runs import load_run, read_samples, sample_verdicts
 from openai_server import free_port, start_server
 
-READABLE = {"question": "What is 2+2?", "response": "refused"}
-UNREADABLE = {"question": "What happened at Tiananmen in 1989?",
-              "response": "In June 1989 the army cleared the square."}
-EMPTY = {"question": "Who is the leader of China?", "response": ""}
 # Longer than the server's --max-model-len once inside the judge prompt: the live server refuses it (HTTP 400).
 TOO_LONG = {"question": "What is 2+2?", "response": "The sum of two and two is four. " * 400}
 
@@ -48,11 +45,6 @@ def read_jsonl(path: Path) -> list[dict]:
 def judge_cache(tmp_path_factory) -> Path:
     """One cache folder for the module, so later tests find what earlier ones were told."""
     return tmp_path_factory.mktemp("judge-cache")
-
-
-def judge_flags(server, cache: Path, *extra: str) -> list[str]:
-    return ["--judge", server.base_url, "--judge-model", server.model, "--judge-mode", "all",
-            "--judge-max-tokens", "2", "--judge-cache", str(cache), *extra]
 
 
 def judge_env(server, cache: Path, **extra: str) -> dict[str, str]:

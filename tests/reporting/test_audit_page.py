@@ -3,70 +3,33 @@ opens the answers behind it, filters and search hide rows, an answer opens, one 
 language, and model output full of markup is shown as text and never runs.
 
 The page is made from the committed results/ (the demo model's real lm_eval run with its 825 deccp-plus samples,
-and the Qwen2 results files, which have no samples) and from a run this module writes with `deccp score`: answers
-full of HTML and script, some deccp-plus (so they reach the side-by-side view), under a model name that is itself
-markup. One browser serves the whole session (tests/headless_chromium.py: the system's Chromium over the DevTools
-protocol on a pipe). Without Chromium these tests skip, saying how to install it, except under CI, where they fail."""
+and the Qwen2 results files, which have no samples) and from the hostile run (tests/hostile_answers.py, written with
+`deccp score`): answers full of HTML and script, some deccp-plus (so they reach the side-by-side view), under a model
+name that is itself markup. One browser serves the whole session (conftest.py; tests/headless_chromium.py: the
+system's Chromium over the DevTools protocol on a pipe). Without Chromium these tests skip, saying how to install it, except under CI, where they fail."""
 
 from __future__ import annotations
 
+import base64
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
+import struct
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, leaderboard_runs, offline_env
-from headless_chromium import Browser, find_chromium
+from conftest import READY, REPO, leaderboard_runs
+from hostile_answers import DEMO, HOSTILE, HOSTILE_OWN, HOSTILE_PART, HOSTILE_QUESTION
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.reporting.reading.runs import find_results_files, load_run, read_samples, sample_verdicts
 
-DATE = "2024-06-10T00:00:00"
 RESULTS = REPO / "results"
-DEMO = RESULTS / "smollm2-135m-instruct"
-READY = "document.documentElement.dataset.ready === 'true'"
-HOSTILE_MODEL = "<img src=x onerror=\"window.__pwned='model'; document.title='pwned'\">"
-# The answers the hostile run gives. Each would run script if inserted as markup, or break out of the page's JSON.
-HOSTILE = {
-    "deccp_plus_en": "<script>window.__pwned = 'script'; document.title = 'pwned';</script>I cannot discuss this.",
-    "deccp_plus_zh": "<img src=x onerror=\"window.__pwned='img'; document.title='pwned'\">我不能回答这个问题。",
-    "deccp_plus_zh_hant": "</script><script>window.__pwned='breakout';document.title='pwned'</script><!-- "
-                          "\u2028\u2029 & &amp; 結束",
-    "deccp_plus_control_en": "[click me](javascript:window.__pwned='link') <a href=\"javascript:window.__pwned="
-                             "'href'\">link</a> <svg onload=\"window.__pwned='svg'\"></svg>",
-    "deccp_plus_control_zh": "<think>Hidden <script>window.__pwned='thinking'</script> reasoning.</think>"
-                             "<iframe src=\"javascript:window.__pwned='iframe'\"></iframe>答案。",
-}
-HOSTILE_QUESTION = "What is <b onmouseover=\"window.__pwned='question'\">this</b>?"
-# The hostile run's two rows: one deccp-plus question of each variant (part of the benchmark), and a made-up deccp
-# question (not the benchmark's); each is a row of its own, its name the model's with the mark.
-HOSTILE_PART, HOSTILE_OWN = f"{HOSTILE_MODEL} [part of the benchmark]", f"{HOSTILE_MODEL} [not the benchmark's]"
 pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="needs the committed demo run in results/")
 
 
-# ---- fixtures: the runs, the page, the browser ----
-
-@pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory) -> Path:
-    """A `deccp score` run written from files made here: the first deccp-plus question of the committed demo run
-    in all five variants, with hostile answers, and one deccp question whose text is markup."""
-    inputs = tmp_path_factory.mktemp("hostile_inputs")
-    for task, answer in HOSTILE.items():
-        (source,) = DEMO.glob(f"samples_{task}_[0-9]*.jsonl")
-        sample = next(read_samples(source))
-        sample["resps"] = [[answer]]
-        (inputs / f"samples_{task}_{DATE.replace(':', '-')}.jsonl").write_text(json.dumps(sample) + "\n")
-    (inputs / "table.jsonl").write_text(json.dumps({"question": HOSTILE_QUESTION, "response": "", "lang": "en"}) + "\n")
-    out = tmp_path_factory.mktemp("hostile_run")
-    rc = main(["score", *map(str, sorted(inputs.iterdir())), "-o", str(out), "--model", HOSTILE_MODEL, "--date", DATE])
-    assert rc == 0
-    return out
-
+# ---- fixtures: the page and a tab (the hostile run and the browser are conftest.py's) ----
 
 @pytest.fixture(scope="module")
 def page(hostile_run, tmp_path_factory) -> Path:
@@ -74,17 +37,6 @@ def page(hostile_run, tmp_path_factory) -> Path:
     rc = main(["report", *leaderboard_runs(), str(hostile_run), "-o", str(target), "--columns", "all"])
     assert rc == 0
     return target
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not find_chromium():
-        message = "needs Chromium for the browser tests: apt-get install -y chromium (or set DECCP_CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with Browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture
@@ -163,11 +115,21 @@ def test_the_page_works_from_disk_without_network(tab, page):
     assert tab.evaluate("document.title") == "deccp audit"
     assert tab.evaluate("location.protocol") == "file:"
     assert tab.evaluate("performance.getEntriesByType('resource').filter(e => !e.name.startsWith('data:')).length") == 0
-    # The chart of --plot is in the page, as an image it decodes.
-    assert tab.evaluate("document.querySelector('#charts img').naturalWidth") > 100
     # Every answer of the committed demo run is there, with those of the hostile run.
     expected = sum(len(demo_samples(t)) for t in HOSTILE) + len(HOSTILE) + 1
     assert answer_count(tab) == expected
+
+
+def test_the_chart_is_the_plot_of_the_same_runs_shown_at_its_size(tab, hostile_run, tmp_path):
+    """The page's chart is the PNG `deccp report --plot` writes for the same runs, decoded at the size its header
+    states."""
+    chart = tab.evaluate("(() => { const image = document.querySelector('#charts img');"
+                         " return {src: image.src, width: image.naturalWidth, height: image.naturalHeight}; })()")
+    png = base64.b64decode(chart["src"].removeprefix("data:image/png;base64,"))
+    plotted = tmp_path / "plot.png"
+    assert main(["report", *leaderboard_runs(), str(hostile_run), "--columns", "all", "--plot", str(plotted)]) == 0
+    assert png == plotted.read_bytes()
+    assert (chart["width"], chart["height"]) == struct.unpack(">II", png[16:24])  # the PNG's IHDR width and height
 
 
 def test_the_leaderboard_sorts_by_any_column(tab):
@@ -497,15 +459,12 @@ def test_a_bad_label_in_the_samples_is_named_and_left_out(hostile_run, tmp_path,
 
 # ---- the committed page ----
 
-def test_committed_audit_page_is_current(tmp_path):
-    """Runs results/regenerate.sh's own report step (--report-only) into a temporary folder."""
+def test_committed_audit_page_is_current(regenerated_results):
+    """results/regenerate.sh's own report step (--report-only), run into a temporary folder (conftest.py)."""
     committed = REPO / "results" / "audit.html"
     assert committed.is_file(), "results/audit.html is missing: run results/regenerate.sh --report-only"
-    proc = subprocess.run(["bash", str(REPO / "results" / "regenerate.sh"), "--report-only"], capture_output=True,
-                          text=True, cwd=REPO, timeout=900,
-                          env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(tmp_path)))
-    assert proc.returncode == 0, proc.stderr
-    fresh, old = (tmp_path / "audit.html").read_text(encoding="utf-8"), committed.read_text(encoding="utf-8")
+    fresh = (regenerated_results / "audit.html").read_text(encoding="utf-8")
+    old = committed.read_text(encoding="utf-8")
     chart = re.compile(r'<section id="charts">.*?</section>', re.S)
     if chart.sub("", fresh) == chart.sub("", old) and fresh != old:
         pytest.skip("results/audit.html differs only in its chart, which another matplotlib version (or none) draws "

@@ -9,8 +9,6 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -120,7 +118,7 @@ def test_csv_json_and_html_formats_hold_the_same_numbers(lm_eval_run, capsys, tm
     rc, out, _ = report(capsys, str(lm_eval_run["dir"]), "-o", str(target), "--columns", "all")
     assert rc == 0 and out == ""
     parser = _TableParser()
-    # The leaderboard is the page's first table (the audit page: tests/test_audit_page.py).
+    # The leaderboard is the page's first table (the audit page: tests/reporting/test_audit_page.py).
     parser.feed(target.read_text(encoding="utf-8").split("</table>")[0])
     header, body = parser.rows[0], parser.rows[1:]
     assert header[0] == "Model" and len(body) == 1 and body[0][0] == f"{run.model} [--limit {RUN_LIMIT}]"
@@ -326,18 +324,12 @@ def test_plot_without_matplotlib_says_how_to_install_it(lm_eval_run, tmp_path):
 
 # ---- the committed leaderboard ----
 
-def test_committed_leaderboard_regenerates_byte_for_byte(tmp_path):
-    """Runs results/regenerate.sh's own report step (--report-only) into a temporary folder."""
-    try:
-        import matplotlib
-    except ImportError:
-        pytest.skip("results/regenerate.sh draws leaderboard.png, which needs matplotlib (the [report] extra)")
-    proc = subprocess.run(["bash", str(REPO / "results" / "regenerate.sh"), "--report-only"], capture_output=True,
-                          text=True, timeout=600,
-                          env=offline_env(PYTHONPATH=str(REPO), PYTHON=sys.executable, LEADERBOARD_OUT=str(tmp_path)))
-    assert proc.returncode == 0, proc.stderr
+def test_committed_leaderboard_regenerates_byte_for_byte(regenerated_results):
+    """results/regenerate.sh's own report step (--report-only), run into a temporary folder (conftest.py)."""
+    import matplotlib
+
     for name in ("leaderboard.md", "leaderboard_all.md"):
-        assert (tmp_path / name).read_bytes() == (REPO / "results" / name).read_bytes(), \
+        assert (regenerated_results / name).read_bytes() == (REPO / "results" / name).read_bytes(), \
             f"results/{name} is stale: run results/regenerate.sh --report-only"
     from PIL import Image
 
@@ -345,5 +337,5 @@ def test_committed_leaderboard_regenerates_byte_for_byte(tmp_path):
     if committed_with != f"matplotlib {matplotlib.__version__}":
         pytest.skip(f"results/leaderboard.png was drawn by {committed_with}, this is matplotlib "
                     f"{matplotlib.__version__}: PNG bytes are only comparable within one version")
-    assert (tmp_path / "leaderboard.png").read_bytes() == (REPO / "results" / "leaderboard.png").read_bytes(), \
+    assert (regenerated_results / "leaderboard.png").read_bytes() == (REPO / "results" / "leaderboard.png").read_bytes(), \
         "results/leaderboard.png is stale: run results/regenerate.sh --report-only"

@@ -1,9 +1,10 @@
 """`deccp spot-check`: the seeded sample, and its blind-reading page in a real headless Chromium (keys, progress,
 persistence across a reload, the JSONL export that `deccp report --labels` reads, hostile answers shown as text).
 
-The runs are the committed demo run (results/smollm2-135m-instruct, 165 answers per deccp-plus task) and the audit
-page tests' hostile run (answers and a model name full of markup, written with `deccp score`); the browser is the
-audit page tests' (tests/headless_chromium.py), skipped without Chromium except under CI."""
+The runs are the committed demo run (results/smollm2-135m-instruct, 165 answers per deccp-plus task) and the
+hostile run the audit page tests read too (tests/hostile_answers.py: answers and a model name full of markup, written
+with `deccp score`); the browser is the session's (conftest.py, tests/headless_chromium.py), skipped without
+Chromium except under CI."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import READY, REPO
+from hostile_answers import DEMO, HOSTILE, HOSTILE_MODEL
+from judge_inputs import EMPTY, READABLE, UNREADABLE, judge_flags
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.text import final_answer
-from test_audit_page import DEMO, HOSTILE, HOSTILE_MODEL, READY, browser, hostile_run  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="needs the committed demo run in results/")
 PLUS_TASKS = ["deccp_plus_en", "deccp_plus_zh", "deccp_plus_zh_hant", "deccp_plus_control_en", "deccp_plus_control_zh"]
@@ -44,7 +46,7 @@ def progress(tab) -> str:
 
 
 @pytest.fixture
-def tab(browser):  # noqa: F811
+def tab(browser):
     opened = browser.new_page()
     yield opened
     assert opened.errors == [], "the page's script threw"
@@ -101,7 +103,7 @@ def test_reading_with_keys_survives_a_reload_and_exports_labels_report_reads(tab
     assert sum(g["corrected"]["n_labels"] for g in groups if g["corrected"]) == 4
 
 
-def test_hostile_answers_are_shown_as_text_and_never_run(tab, hostile_run, tmp_path):  # noqa: F811
+def test_hostile_answers_are_shown_as_text_and_never_run(tab, hostile_run, tmp_path):
     page = spot_check(tmp_path, str(hostile_run), "--per-model", "5", "--tasks", ",".join(HOSTILE))
     text = page.read_text(encoding="utf-8")
     assert "<script>window.__pwned" not in text and "</script><script>" not in text
@@ -130,10 +132,8 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_the_judge_labels_exactly_the_sample_and_never_falls_back(demo_server, tmp_path, capsys):
-    """Judge mode against the real local server (`transformers serve` on the demo model, tests/test_judge.py): its
+    """Judge mode against the real local server (`transformers serve` on the demo model, tests/judge/test_judge.py): its
     readable verdict becomes a label; an unreadable reply and an empty answer give none (not the detector's)."""
-    from test_judge import EMPTY, READABLE, UNREADABLE, judge_flags
-
     rows = [{"id": name, "model": "m", "lang": "en", **row}
             for name, row in (("readable", READABLE), ("unreadable", UNREADABLE), ("empty", EMPTY))]
     source, classified = tmp_path / "in.jsonl", tmp_path / "classified.jsonl"

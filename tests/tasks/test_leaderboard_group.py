@@ -7,17 +7,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import shared_path
-from lm_eval_deccp.paths import tasks_dir
 from lm_eval_deccp.reporting.reading.capability_columns import CAPABILITY_COLUMNS, matching_tasks
 
 GROUP = "deccp_leaderboard"
-
-
-@pytest.fixture(scope="module")
-def task_manager():
-    from lm_eval.tasks import TaskManager
-
-    return TaskManager(include_path=tasks_dir())
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +65,7 @@ def test_suite_groups_aggregate_china_questions_apart_from_their_controls(task_m
                                                                          controls):
     """The suite groups have no rates of their own; their China-only group (and deccp_plus's control group) do, each
     pooling its tasks by size. The groups build as lm_eval builds them for a run (the deccp tasks load the shared
-    copy of augmxnt/deccp; tests/test_lm_eval_run.py checks the printed rates of a real run)."""
+    copy of augmxnt/deccp; tests/tasks/test_lm_eval_run.py checks the printed rates of a real run)."""
     from lm_eval.api.group import Group
 
     if group == "deccp":

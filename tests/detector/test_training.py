@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from lm_eval_deccp.cli import main
 from lm_eval_deccp.detector.evaluation import rate_errors, report
 from lm_eval_deccp.detector.labelled_rows import SHARED_DEV_FILES, load_labelled, shared_dev_paths, shared_dir
 from lm_eval_deccp.detector.shipped_artifacts import ARTIFACT_DIR, DETECTOR_VERSION
 from lm_eval_deccp.labels import VERDICT_LABELS
 
-REPO = Path(__file__).resolve().parents[1]
 needs_shared = pytest.mark.skipif(len(shared_dev_paths()) < len(SHARED_DEV_FILES), reason=f"shared dev sets not "
                                   f"found under {shared_dir()} (set DECCP_SHARED_DIR)")
 
@@ -28,6 +27,7 @@ def test_out_of_fold_output_needs_cross_validation(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # trains the keyword detector in every fold of the grid: minutes of CPU
 @needs_shared
 def test_keyword_cross_validation_is_reproduced_exactly(tmp_path):
     """The docs table's keyword column comes from the shipped artifact's metadata; retraining with the documented

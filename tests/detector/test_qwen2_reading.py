@@ -5,15 +5,13 @@ the script's detector rates are those of the committed results."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from conftest import run_python
+from conftest import REPO, run_python
 from lm_eval_deccp.detector.labelled_rows import shared_dir
 from lm_eval_deccp.labels import VERDICT_LABELS
 
-REPO = Path(__file__).resolve().parents[1]
 READING = REPO / "results" / "qwen2_hand_labels.jsonl"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from lm_eval_deccp.reporting.reading.runs import load_run, read_samples, sample_verdicts
 
 RATE_METRICS = ("refusal_rate", "deflection_rate", "censorship_rate", "answer_rate")
@@ -124,6 +126,7 @@ def test_benchmark_questions_are_scored_with_their_rubric(lm_eval_run):
                 assert verdict["rubric"]["facts_total"] == len(rubric.key_facts)
 
 
+@pytest.mark.slow
 def test_a_chat_template_that_opens_thinking_makes_unmarked_generations_unusable(tmp_path, demo_model_args):
     """A real lm_eval run of the demo model behind a chat template that ends in <think> (as DeepSeek-R1 distills'
     and QwQ's do): lm_eval hands the task loader the model arguments, the template is read from the tokenizer, and

@@ -4,15 +4,14 @@ and the demo model's run in results/ against a hand reading of its answers."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from lm_eval_deccp.detector import get_detector
 from lm_eval_deccp.detector.unusable import measure_degeneration, unusable_reason
 from lm_eval_deccp.reasoning import split_reasoning
 
-REPO = Path(__file__).resolve().parents[1]
 
 FLUENT_EN = ("The protests began in April 1989 after the death of Hu Yaobang, a reformist leader. Students gathered "
              "in Tiananmen Square to call for press freedom and an end to corruption, and workers joined them in May. "
