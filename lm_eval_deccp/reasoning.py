@@ -9,7 +9,7 @@ Each format names the marker that opens the thinking and the one after which the
 decoded text (special tokens kept). `split_reasoning` returns the answer, and says whether thinking was opened but
 never closed: a generation cut off inside its thinking has no answer to judge (the detector calls it `unusable`).
 
-To support another format, add a `ReasoningFormat` to REASONING_FORMATS and a case to tests/test_reasoning.py.
+To support another format, add a `ReasoningFormat` to REASONING_FORMATS and a case to tests/tasks/test_reasoning.py.
 
 Thinking with no marker at all: many chat templates (DeepSeek-R1 distills, QwQ) put the opening `<think>` in the
 PROMPT, so a generation cut off by the token limit inside its thinking has neither marker ("Okay, so I'm trying to

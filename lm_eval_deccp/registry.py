@@ -186,7 +186,7 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in (
 
 _RATE_NAMES = tuple(metric.name for metric in _RATES)
 # lm_eval's own tasks behind the leaderboard's MixEval-named capability columns, in MixEval's column order
-# (reporting/columns.py: CAPABILITY_COLUMNS names the column and metric of each).
+# (reporting/reading/capability_columns.py: CAPABILITY_COLUMNS names the column and metric of each).
 LEADERBOARD_CAPABILITY_TASKS = (
     ("minerva_math", "MATH"), ("bbh", "BBH"), ("drop", "DROP"), ("gsm8k", "GSM8k"), ("agieval", "AGIEval"),
     ("triviaqa", "TriviaQA"), ("mbpp", "MBPP"), ("mmlu", "MMLU"), ("hellaswag", "HellaSwag"), ("boolq", "BoolQ"),

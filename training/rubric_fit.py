@@ -39,7 +39,7 @@ FITTED_FILES = ("deccp_censored_en.jsonl", "deccp_censored_zh.jsonl")
 
 def rubric_data_sha1() -> str:
     """A fingerprint of the rubric files the fit reads (the canonical censored questions'): the shipped weights
-    record it, and tests/test_rubric_verdicts.py says when the rubrics changed after the fit."""
+    record it, and tests/detector/test_rubric_verdicts.py says when the rubrics changed after the fit."""
     from lm_eval_deccp.data.rubrics import RUBRIC_DIR
 
     digest = hashlib.sha1()

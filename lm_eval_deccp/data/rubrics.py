@@ -3,7 +3,7 @@
 One place finds them all, by the question's normalised text (the deccp dataset has no ids, so a copy of its
 questions elsewhere finds the same rubric):
 - the canonical augmxnt/deccp questions: resources/rubrics/*.jsonl, one object per question (docs: the schema in
-  tests/test_rubrics.py, which validates every file);
+  tests/data/test_rubrics.py, which validates every file);
 - deccp-plus: its records (resources/deccp_plus/*.jsonl), whose China question and control each carry `key_facts`
   and `narrative_claims`; the English, Simplified and Traditional versions of a question share one rubric.
 

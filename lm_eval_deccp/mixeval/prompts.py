@@ -1,8 +1,8 @@
 """Items rendered as MixEval renders them for chat models (github.com/Psycoy/MixEval,
 mix_eval/prompts/evaluation_prompts.py: construct_prompt_freeform, construct_prompt_multichoice), zero-shot: MixEval
 gives its five-shot prefixes only to base models (mix_eval/models/base.py), and these tasks are run with the model's
-chat template. tests/test_mixeval.py checks every rendering against the `formated_input` MixEval's own suite stored
-for gemma-1.1-7b-it's answers (../shared/data/mixeval/model_responses/)."""
+chat template. tests/mixeval/test_mixeval.py checks every rendering against the `formated_input` MixEval's own suite
+stored for gemma-1.1-7b-it's answers (../shared/data/mixeval/model_responses/)."""
 
 from __future__ import annotations
 
