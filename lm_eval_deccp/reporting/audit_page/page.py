@@ -32,7 +32,8 @@ from lm_eval_deccp.reporting.audit_page import sections
 from lm_eval_deccp.reporting.audit_page.detector_card import detector_card
 from lm_eval_deccp.reporting.audit_page.flips import flipping_pairs
 from lm_eval_deccp.reporting.audit_page.leaderboard import PageTable, leaderboard_section
-from lm_eval_deccp.reporting.audit_page.self_contained import RESOURCES, content_security_policy, resource, script_json
+from lm_eval_deccp.reporting.audit_page.self_contained import (RESOURCES, content_security_policy, page_style, resource,
+                                                              script_json)
 from lm_eval_deccp.reporting.reading.answers import LANGUAGE_NAMES, AnswerSet, collect_answers
 from lm_eval_deccp.reporting.reading.capability_columns import OVERALL_KEY
 from lm_eval_deccp.reporting.render import full_table
@@ -76,7 +77,7 @@ def render_page(report: Report, tables: Sequence[PageTable], legend: Sequence[st
     # and exits 1, and the page lists them too.
     report.problems.extend(problems)
     card = detector_card(answer_set.scored_by_counts(), sections.recorded_detectors(report))
-    style, script = resource("page.css", RESOURCE_DIR), resource("page.js", RESOURCE_DIR)
+    style, script = page_style(RESOURCE_DIR), resource("page.js", RESOURCE_DIR)
     chart = sections.chart_section(report, plot_capability)
     body = [
         sections.page_header(report, answer_set),

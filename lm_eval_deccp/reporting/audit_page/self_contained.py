@@ -32,6 +32,11 @@ def resource(name: str, folder: Path) -> str:
     return text
 
 
+def page_style(folder: Path) -> str:
+    """A page's style: the colours and box model both pages share (resources/page_palette.css), then its own."""
+    return resource("page_palette.css", RESOURCES) + resource("page.css", folder)
+
+
 def content_security_policy(style: str, script: str) -> str:
     def digest(text: str) -> str:
         return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"

@@ -18,6 +18,7 @@ from lm_eval_deccp.labels import VERDICT_LABELS
 from lm_eval_deccp.reporting.audit_page.self_contained import (
     RESOURCES,
     content_security_policy,
+    page_style,
     resource,
     script_json,
 )
@@ -37,7 +38,7 @@ def sample_id(sample: Sequence[Answer]) -> str:
 
 def render_page(sample: Sequence[Answer], description: str) -> str:
     """The self-contained reading page for `sample`; `description` says what was drawn (shown on the page)."""
-    style = resource("page.css", RESOURCE_DIR)
+    style = page_style(RESOURCE_DIR)
     script = resource("page.js", RESOURCE_DIR)
     data = {
         "sample": sample_id(sample),
