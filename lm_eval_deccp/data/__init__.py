@@ -5,7 +5,7 @@
 - rubrics: each benchmark question's key facts and narrative claims (resources/rubrics, and the suite's records);
 - hf_dataset: documents wrapped as the dataset lm_eval expects from `custom_dataset`.
 Which subsets exist, and how many questions each has, is the task registry's (lm_eval_deccp/registry.py).
-MixEval's items are loaded by lm_eval_deccp.mixeval.data, on the same local_copy rule.
+MixEval's items are loaded by lm_eval_deccp.mixeval.items, on the same local_copy rule.
 
 The names below are the ones the rest of the package uses; `from lm_eval_deccp import data` gives them all."""
 

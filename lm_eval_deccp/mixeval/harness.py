@@ -15,8 +15,8 @@ import json
 import os
 from typing import Any, Sequence
 
-from lm_eval_deccp.mixeval import data, prompts, rule_parser
-from lm_eval_deccp.mixeval.data import item_from_doc
+from lm_eval_deccp.mixeval import items, prompts, rule_parser
+from lm_eval_deccp.mixeval.items import item_from_doc
 from lm_eval_deccp.text import as_text, final_answer
 
 # Which parser scores the answers: "auto" (the judge endpoint when one is configured, else the rule parser), "rule"
@@ -58,9 +58,9 @@ def load_part(benchmark: str, part: str, metadata: dict[str, Any]):
     try:
         choice = parser_choice(metadata)
         _check_parser(choice)
-        loaded = data.load(benchmark, part, data_dir=metadata.get("mixeval_data_dir"),
+        loaded = items.load(benchmark, part, data_dir=metadata.get("mixeval_data_dir"),
                            version=metadata.get("mixeval_version"), revision=metadata.get("mixeval_revision"))
-    except (data.MixEvalDataUnavailable, MixEvalConfigError) as err:
+    except (items.MixEvalDataUnavailable, MixEvalConfigError) as err:
         _stop(err)
         raise
     docs = [{**item.as_doc(), "version": loaded.version, "parser_choice": choice} for item in loaded.items]

@@ -24,7 +24,7 @@ from typing import Sequence
 from lm_eval_deccp.judge.client import JudgeClient, JudgeRequestError
 from lm_eval_deccp.judge.config import JudgeConfig
 from lm_eval_deccp.mixeval import rule_parser
-from lm_eval_deccp.mixeval.data import Item
+from lm_eval_deccp.mixeval.items import Item
 from lm_eval_deccp.mixeval.prompts import option_letters
 from lm_eval_deccp.mixeval.rule_parser import Parsed
 

@@ -6,7 +6,7 @@ stored for gemma-1.1-7b-it's answers (../shared/data/mixeval/model_responses/)."
 
 from __future__ import annotations
 
-from lm_eval_deccp.mixeval.data import Item
+from lm_eval_deccp.mixeval.items import Item
 
 MULTIPLE_CHOICE_INSTRUCTION = "Answer with the option letter from the given choices directly."
 SHORT_ANSWER_INSTRUCTION = "Answer the question shortly."

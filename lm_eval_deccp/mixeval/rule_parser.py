@@ -15,7 +15,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from lm_eval_deccp.mixeval.data import Item
+from lm_eval_deccp.mixeval.items import Item
 from lm_eval_deccp.mixeval.prompts import option_letters
 
 RULE_PARSER = "rule"

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from lm_eval_deccp.mixeval.data import Item, MixEvalDataUnavailable, _coerce
+from lm_eval_deccp.mixeval.items import Item, MixEvalDataUnavailable, _coerce
 from lm_eval_deccp.mixeval.harness import parse_answers
 from lm_eval_deccp.mixeval.scoring import PartScores
 from lm_eval_deccp.text import final_answer

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from conftest import offline_env, run_python, shared_path
-from lm_eval_deccp.mixeval import data, prompts, rule_parser
-from lm_eval_deccp.mixeval.data import Item
+from lm_eval_deccp.mixeval import items, prompts, rule_parser
+from lm_eval_deccp.mixeval.items import Item
 from lm_eval_deccp.mixeval.harness import parse_responses
 from lm_eval_deccp.mixeval.model_parser import messages_for, read_reply
 from lm_eval_deccp.mixeval.scoring import METHOD_2024_06, METHOD_ITEM_WEIGHTED, PartScores, combine
@@ -32,10 +32,10 @@ def test_every_item_renders_exactly_as_mixevals_own_suite_rendered_it():
     folder = shared_path(GEMMA)
     root = shared_path("data/mixeval")
     for part in ("freeform", "multichoice"):
-        items = {item.id: item for item in data.load("mixeval_hard", part, root, "2024-06-01").items}
+        by_id = {item.id: item for item in items.load("mixeval_hard", part, root, "2024-06-01").items}
         stored = [json.loads(line) for line in next(folder.glob(f"*_close_{part}_hard.jsonl")).open()]
         assert len(stored) == 500
-        mismatched = [row["id"] for row in stored if prompts.render(items[row["id"]]) != row["formated_input"]]
+        mismatched = [row["id"] for row in stored if prompts.render(by_id[row["id"]]) != row["formated_input"]]
         assert mismatched == [], f"{part}: {len(mismatched)} items render differently, e.g. {mismatched[:3]}"
 
 
@@ -50,8 +50,8 @@ def test_rendering_follows_mixevals_formats_by_hand():
 
 def test_the_data_versions_are_identified_by_fingerprint():
     root = shared_path("data/mixeval")
-    loaded = data.load("mixeval_hard", "multichoice", root, "2024-08-11")
-    assert data.KNOWN_FINGERPRINTS[data.fingerprint(list(loaded.items))] == ("mixeval_hard", "2024-08-11",
+    loaded = items.load("mixeval_hard", "multichoice", root, "2024-08-11")
+    assert items.KNOWN_FINGERPRINTS[items.fingerprint(list(loaded.items))] == ("mixeval_hard", "2024-08-11",
                                                                              "multichoice")
 
 
@@ -151,9 +151,9 @@ def test_the_studys_overall_is_mixevals_2024_06_computation():
 # ---- missing data ----
 
 def test_missing_data_offline_is_a_clear_error():
-    code = ("from lm_eval_deccp.mixeval import data\n"
-            "try:\n    data.load('mixeval_hard', 'freeform')\n"
-            "except data.MixEvalDataUnavailable as err:\n    print('ERR', err)\n")
+    code = ("from lm_eval_deccp.mixeval import items\n"
+            "try:\n    items.load('mixeval_hard', 'freeform')\n"
+            "except items.MixEvalDataUnavailable as err:\n    print('ERR', err)\n")
     proc = run_python("-c", code, env=offline_env(MIXEVAL_DATA_DIR=""), timeout=300)
     assert "ERR Could not load mixeval_hard from the Hugging Face hub dataset 'MixEval/MixEval'" in proc.stdout
     assert "MIXEVAL_DATA_DIR=DIR" in proc.stdout and "mixeval_data_dir" in proc.stdout
@@ -161,9 +161,9 @@ def test_missing_data_offline_is_a_clear_error():
 
 def test_a_data_folder_without_the_version_says_what_it_has(tmp_path):
     (tmp_path / "mixeval-2024-08-11" / "mixeval-hard").mkdir(parents=True)
-    with pytest.raises(data.MixEvalDataUnavailable, match=r"mixeval-2024-06-01/mixeval-hard/free-form.json is "
+    with pytest.raises(items.MixEvalDataUnavailable, match=r"mixeval-2024-06-01/mixeval-hard/free-form.json is "
                                                           r"missing.*it has mixeval-2024-08-11"):
-        data.load("mixeval_hard", "freeform", tmp_path)
+        items.load("mixeval_hard", "freeform", tmp_path)
 
 
 def test_lm_evals_index_resolves_the_mixeval_tasks_and_groups(task_manager):

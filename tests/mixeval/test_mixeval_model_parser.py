@@ -8,7 +8,7 @@ from openai_server import free_port
 
 from lm_eval_deccp.judge.config import JudgeConfig
 from lm_eval_deccp.mixeval import rule_parser
-from lm_eval_deccp.mixeval.data import Item
+from lm_eval_deccp.mixeval.items import Item
 from lm_eval_deccp.mixeval.model_parser import ModelParser
 
 ITEMS = [Item("1", "freeform", "TriviaQA", "Which city is the capital of France?", None, (), ("Paris",)),
