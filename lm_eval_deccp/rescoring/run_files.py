@@ -4,13 +4,13 @@ so `deccp report` and `deccp paired` read a scored run like any other. Same inpu
 from __future__ import annotations
 
 import json
-import math
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
 from lm_eval_deccp import __version__, registry
+from lm_eval_deccp.reporting.numbers import finite_or_none
 from lm_eval_deccp.reporting.reading import questions
 from lm_eval_deccp.reporting.statistics import censorship_summary
 from lm_eval_deccp.rescoring.scoring import (BOOTSTRAP_ITERS, FILTER_NAME, ScoredTask, TaskDocument, metric_spec,
@@ -126,9 +126,10 @@ def write_run(outdir: Path, model: str, scored: dict[str, ScoredTask], moment: d
 
 
 def _json_safe(value: Any) -> Any:
-    """lm_eval writes NaN as the bare token NaN (invalid JSON for most readers); we write null instead."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    """lm_eval writes NaN as the bare token NaN (invalid JSON for most readers); we write null instead, all through
+    the document."""
+    if isinstance(value, float):
+        return finite_or_none(value)
     if isinstance(value, dict):
         return {key: _json_safe(item) for key, item in value.items()}
     if isinstance(value, list):
