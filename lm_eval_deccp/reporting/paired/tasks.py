@@ -3,7 +3,8 @@
 Every deccp-plus variant asks the same question (same `pair_id`) in another language or script, or asks its matched
 non-China control; a `Comparison` names two such tasks. The language comparison pairs the suite's two China-question
 tasks that pair with nothing (English and Simplified Chinese); every other comparison is a task against its
-registry `pair` (Traditional script against Simplified, a control against its China question)."""
+registry `pair` (Traditional script against Simplified, a control against its China question, a task in another
+language against the one it translates)."""
 
 from __future__ import annotations
 
@@ -53,12 +54,20 @@ def _language_comparison() -> Comparison:
     return Comparison("zh_vs_en", "Chinese vs English (same questions)", unpaired["zh"], unpaired["en"])
 
 
+def _language_name(spec: TaskSpec) -> str:
+    return _LANGUAGE_NAMES.get(spec.language, spec.long_name)
+
+
 def _pair_comparison(spec: TaskSpec) -> Comparison:
-    """A task against the task it pairs with, which is the test side (the China question, Simplified script)."""
+    """A task against the task it pairs with. The pair is the test side for a control (the China question) and for
+    another script (Simplified); a task in another language is itself the test side, as Chinese is against English."""
     if spec.control:
         return Comparison(f"china_vs_control_{spec.language}",
-                          f"China question vs matched control, {_LANGUAGE_NAMES[spec.language]}", spec.pair, spec.name)
+                          f"China question vs matched control, {_language_name(spec)}", spec.pair, spec.name)
     test = task_spec(spec.pair)
+    if test.language != spec.language:
+        return Comparison(f"{spec.language}_vs_{test.language}",
+                          f"{_language_name(spec)} vs {_language_name(test)} (same questions)", spec.name, spec.pair)
     return Comparison(f"{test.script.lower()}_vs_{spec.script.lower()}",
                       f"{_SCRIPT_NAMES[test.script]} vs {_SCRIPT_NAMES[spec.script]} script (same Chinese text)",
                       spec.pair, spec.name)
