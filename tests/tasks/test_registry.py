@@ -74,3 +74,11 @@ def test_registry_json_is_plain_json():
     assert list(loaded["tasks"]) == list(TASKS)
     assert loaded["tasks"]["deccp_plus_zh_hant"]["pair"] == "deccp_plus_zh"
     assert loaded["groups"]["deccp_china"]["pooled_rates"] is True
+
+
+def test_leaderboard_capability_tasks_are_the_report_columns_first_tasks():
+    """The leaderboard group runs, for each capability column the report fills, the column's first lm_eval task:
+    the two lists are written in two places (the registry cannot import reporting), so they are checked here."""
+    from lm_eval_deccp.reporting.reading.capability_columns import CAPABILITY_COLUMNS
+
+    assert list(registry.LEADERBOARD_CAPABILITY_TASKS) == [(c.tasks[0], c.header) for c in CAPABILITY_COLUMNS]
