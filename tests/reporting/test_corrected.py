@@ -161,3 +161,11 @@ def test_classify_output_gets_corrected_rates_per_group(classified, tmp_path, ca
     rc, _, err = report(capsys, str(classified), "--labels", str(labels))
     assert rc == 2 and "'en-nope'" in err
     assert report(capsys, str(classified), "--group-by", "colour")[0] == 2
+
+
+def test_an_empty_classify_output_is_an_error_not_an_empty_report(tmp_path, capsys):
+    empty = tmp_path / "classified.jsonl"
+    empty.write_text("", encoding="utf-8")
+    rc, out, err = report(capsys, str(empty))
+    assert (rc, out) == (2, "")
+    assert "no rows of `deccp classify` output; nothing to report" in err

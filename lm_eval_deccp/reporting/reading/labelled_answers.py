@@ -94,6 +94,7 @@ def _p_censored(p: Any) -> float | None:
 def from_classified(paths: Iterable[str], group_by: Sequence[str]) -> list[Answer]:
     """The rows of `deccp classify` output files: each needs an `id` (the key labels use), the `deccp` verdict,
     and the fields of `group_by`; a row without them is an error naming its file and line."""
+    paths = list(paths)
     found: list[Answer] = []
     seen: dict[str, str] = {}
     for raw in paths:
@@ -110,6 +111,9 @@ def from_classified(paths: Iterable[str], group_by: Sequence[str]) -> list[Answe
                 found.append(answer)
         except ResultsError as err:
             raise AnswersError(str(err)) from None
+    if not found:
+        # An empty file is not a report of no censorship: rates over no answers would read as 0%.
+        raise AnswersError(f"{', '.join(map(str, paths))}: no rows of `deccp classify` output; nothing to report")
     return found
 
 
