@@ -168,4 +168,4 @@ def test_an_empty_classify_output_is_an_error_not_an_empty_report(tmp_path, caps
     empty.write_text("", encoding="utf-8")
     rc, out, err = report(capsys, str(empty))
     assert (rc, out) == (2, "")
-    assert "no rows of `deccp classify` output; nothing to report" in err
+    assert "no rows of `deccp classify` output: the file is empty" in err

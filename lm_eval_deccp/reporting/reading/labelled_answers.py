@@ -113,7 +113,7 @@ def from_classified(paths: Iterable[str], group_by: Sequence[str]) -> list[Answe
             raise AnswersError(str(err)) from None
     if not found:
         # An empty file is not a report of no censorship: rates over no answers would read as 0%.
-        raise AnswersError(f"{', '.join(map(str, paths))}: no rows of `deccp classify` output; nothing to report")
+        raise AnswersError(f"{', '.join(map(str, paths))}: no rows of `deccp classify` output: the file is empty")
     return found
 
 
